@@ -32,11 +32,13 @@ function totals(c: BusinessCalendar, year: number): { workingDays: number; daysO
   return { workingDays, daysOff: days - workingDays, hours: Math.round(hours), shortDays };
 }
 
-/** Every date from..to is off, and the days just before and after are worked. */
-function assertDaysOff(t: Test, from: string, to: string): void {
-  for (let d = from; daysBetween(d, to) >= 0; d = addDays(d, 1)) t.notOk(cal.isWorkingDay(d), `${d} is off`);
-  t.ok(cal.isWorkingDay(addDays(from, -1)), `${addDays(from, -1)} before ${from} is worked`);
-  t.ok(cal.isWorkingDay(addDays(to, 1)), `${addDays(to, 1)} after ${to} is worked`);
+/** In each [from, to] period every date is off, and the days just before and after are worked. */
+function assertPeriodsOff(t: Test, ...periods: (readonly [from: string, to: string])[]): void {
+  for (const [from, to] of periods) {
+    for (let d = from; daysBetween(d, to) >= 0; d = addDays(d, 1)) t.notOk(cal.isWorkingDay(d), `${d} is off`);
+    t.ok(cal.isWorkingDay(addDays(from, -1)), `${addDays(from, -1)} before ${from} is worked`);
+    t.ok(cal.isWorkingDay(addDays(to, 1)), `${addDays(to, 1)} after ${to} is worked`);
+  }
 }
 
 function kinds(y: ProductionCalendarYear): Record<string, string> {
@@ -65,11 +67,7 @@ t.test('every year holds its own dates and every statutory holiday (Labour Code 
 
 t.test('2025 per decree No 1335: 247 working days, 118 off, 1972 hours, short days 7 Mar, 30 Apr, 11 Jun, 1 Nov', async (t) => {
   t.same(totals(cal, 2025), { workingDays: 247, daysOff: 118, hours: 1972, shortDays: ['2025-03-07', '2025-04-30', '2025-06-11', '2025-11-01'] });
-  assertDaysOff(t, '2025-01-01', '2025-01-08');
-  assertDaysOff(t, '2025-05-01', '2025-05-04');
-  assertDaysOff(t, '2025-05-08', '2025-05-11');
-  assertDaysOff(t, '2025-06-12', '2025-06-15');
-  assertDaysOff(t, '2025-11-02', '2025-11-04');
+  assertPeriodsOff(t, ['2025-01-01', '2025-01-08'], ['2025-05-01', '2025-05-04'], ['2025-05-08', '2025-05-11'], ['2025-06-12', '2025-06-15'], ['2025-11-02', '2025-11-04']);
   // 23 Feb and 8 Mar fell on weekends and their days off went to 8 May and 13 Jun, not to the Monday after.
   t.ok(cal.isWorkingDay('2025-02-24'));
   t.ok(cal.isWorkingDay('2025-03-10'));
@@ -79,13 +77,16 @@ t.test('2025 per decree No 1335: 247 working days, 118 off, 1972 hours, short da
 
 t.test('2026 per decree No 1466: 247 working days, 118 off, short days 30 Apr, 8 May, 11 Jun, 3 Nov', async (t) => {
   t.same(totals(cal, 2026), { workingDays: 247, daysOff: 118, hours: 1972, shortDays: ['2026-04-30', '2026-05-08', '2026-06-11', '2026-11-03'] });
-  assertDaysOff(t, '2025-12-31', '2026-01-11');
-  assertDaysOff(t, '2026-02-21', '2026-02-23');
-  assertDaysOff(t, '2026-03-07', '2026-03-09');
-  assertDaysOff(t, '2026-05-01', '2026-05-03');
-  assertDaysOff(t, '2026-05-09', '2026-05-11');
-  assertDaysOff(t, '2026-06-12', '2026-06-14');
-  assertDaysOff(t, '2026-11-04', '2026-11-04');
+  assertPeriodsOff(
+    t,
+    ['2025-12-31', '2026-01-11'],
+    ['2026-02-21', '2026-02-23'],
+    ['2026-03-07', '2026-03-09'],
+    ['2026-05-01', '2026-05-03'],
+    ['2026-05-09', '2026-05-11'],
+    ['2026-06-12', '2026-06-14'],
+    ['2026-11-04', '2026-11-04'],
+  );
   t.notOk(cal.isWorkingDay('2026-12-31'));
 });
 
@@ -97,9 +98,7 @@ t.test('2027 is provisional: the Labour Code rules only, 249 working days until 
     shortDays: ['2027-02-22', '2027-04-30', '2027-06-11', '2027-11-03', '2027-12-31'],
   });
   t.same(differences(RU_2027, provisionalRussianYear(2027)), [], 'the data is exactly what the rules give');
-  assertDaysOff(t, '2027-05-01', '2027-05-03');
-  assertDaysOff(t, '2027-05-08', '2027-05-10');
-  assertDaysOff(t, '2027-06-12', '2027-06-14');
+  assertPeriodsOff(t, ['2027-05-01', '2027-05-03'], ['2027-05-08', '2027-05-10'], ['2027-06-12', '2027-06-14']);
 });
 
 t.test('what the decrees changed against the Labour Code rules alone', async (t) => {

@@ -1,0 +1,76 @@
+/**
+ * Notices to applicants (received, redirected, extended, answered, ready early, suspended). Every
+ * notice is recorded on the appeal in the transaction that decides it; the notification service
+ * delivers pending ones through the applicant's channel, retrying with backoff.
+ */
+import { In, LessThanOrEqual, type EntityManager } from 'typeorm';
+import type { Database } from '../../persistence/database.js';
+import { Appeal, Notice, type NoticeKind } from '../../persistence/entities/index.js';
+import { appendJournal } from '../journal.js';
+
+export async function recordNotice(em: EntityManager, appeal: Appeal, kind: NoticeKind, data: Record<string, unknown>, now: Date, lang = 'ru'): Promise<Notice> {
+  const deliverable = Boolean(appeal.replyChannel && appeal.replyAddress);
+  const notice = await em.save(Notice, em.create(Notice, {
+    appealId: appeal.id,
+    kind,
+    channel: appeal.replyChannel,
+    address: appeal.replyAddress,
+    lang,
+    status: deliverable ? 'pending' : 'not_deliverable',
+    attempts: 0,
+    nextAttemptAt: now,
+    lastError: deliverable ? null : 'the applicant left no address to reply to',
+    sentAt: null,
+    interactionId: (data.interactionId as number | undefined) ?? null,
+    data,
+    createdAt: now,
+  }));
+  await appendJournal(em, { type: 'notice.recorded', aggregateType: 'appeal', aggregateId: appeal.id, siteId: appeal.siteId, at: now, data: { noticeId: notice.id, kind, channel: notice.channel, status: notice.status } });
+  return notice;
+}
+
+/** Takes up to `limit` notices due for delivery and marks them as being sent. */
+export async function claimDueNotices(db: Database, now: Date, limit = 20, channels?: string[]): Promise<Notice[]> {
+  return db.transaction(async (em) => {
+    const where = { status: 'pending' as const, nextAttemptAt: LessThanOrEqual(now), ...(channels ? { channel: In(channels) } : {}) };
+    const due = await em.find(Notice, { where, order: { nextAttemptAt: 'ASC' }, take: limit });
+    const claimed: Notice[] = [];
+    for (const n of due) {
+      const res = await em.update(Notice, { id: n.id, status: 'pending' }, { status: 'sending', attempts: n.attempts + 1 });
+      if (res.affected) claimed.push({ ...n, status: 'sending', attempts: n.attempts + 1 });
+    }
+    return claimed;
+  });
+}
+
+/** Backoff after the n-th failed attempt: 1 min, 2, 4, ... capped at 6 h. */
+export function retryDelayMs(attempt: number): number {
+  return Math.min(60_000 * 2 ** Math.max(0, attempt - 1), 6 * 3600_000);
+}
+
+export async function markNoticeSent(db: Database, noticeId: number, now: Date, interactionId: number | null): Promise<void> {
+  await db.transaction(async (em) => {
+    const n = await em.findOne(Notice, { where: { id: noticeId } });
+    if (!n) return;
+    await em.update(Notice, { id: noticeId }, { status: 'sent', sentAt: now, lastError: null, interactionId: interactionId ?? n.interactionId });
+    const appeal = await em.findOne(Appeal, { where: { id: n.appealId } });
+    await appendJournal(em, { type: 'notice.sent', aggregateType: 'appeal', aggregateId: n.appealId, siteId: appeal?.siteId ?? null, at: now, data: { noticeId, kind: n.kind, channel: n.channel } });
+  });
+}
+
+/** Records a failed attempt; retried later unless `permanent` or attempts are used up. */
+export async function markNoticeFailed(db: Database, noticeId: number, now: Date, error: string, opts: { permanent?: boolean; maxAttempts?: number } = {}): Promise<'retry' | 'failed'> {
+  return db.transaction(async (em) => {
+    const n = await em.findOne(Notice, { where: { id: noticeId } });
+    if (!n) return 'failed';
+    const giveUp = opts.permanent || n.attempts >= (opts.maxAttempts ?? 8);
+    await em.update(Notice, { id: noticeId }, {
+      status: giveUp ? 'failed' : 'pending',
+      lastError: error.slice(0, 2000),
+      nextAttemptAt: new Date(now.getTime() + retryDelayMs(n.attempts)),
+    });
+    const appeal = await em.findOne(Appeal, { where: { id: n.appealId } });
+    await appendJournal(em, { type: giveUp ? 'notice.failed' : 'notice.retrying', aggregateType: 'appeal', aggregateId: n.appealId, siteId: appeal?.siteId ?? null, at: now, data: { noticeId, kind: n.kind, attempts: n.attempts } });
+    return giveUp ? 'failed' : 'retry';
+  });
+}

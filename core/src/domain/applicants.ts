@@ -1,0 +1,179 @@
+/**
+ * Applicants (citizens and organisations' representatives) with their contact points and appeal
+ * history. Reading or changing an applicant by a person is audited (152-FZ).
+ */
+import { In, type EntityManager } from 'typeorm';
+import type { Database } from '../persistence/database.js';
+import { Applicant, ContactPoint, Appeal, type ApplicantKind, AuditEntry, DestructionAct, Interaction } from '../persistence/entities/index.js';
+import type { Actor } from './actor.js';
+import { recordAudit } from './audit.js';
+import { appendJournal } from './journal.js';
+import { invalid, notFound } from './errors.js';
+import { normalizeContact, contactProblems, type ContactInput } from './contacts.js';
+import { optionalText, type Problem } from './text-fields.js';
+
+export interface ApplicantInput {
+  kind?: ApplicantKind;
+  fullName?: string | null;
+  organisationName?: string | null;
+  contacts?: ContactInput[];
+}
+
+export interface ApplicantView {
+  id: number;
+  kind: ApplicantKind;
+  fullName: string | null;
+  organisationName: string | null;
+  contacts: { id: number; kind: string; value: string }[];
+  appeals: { id: number; regNumber: string | null; status: string; channel: string; subject: string | null; receivedAt: Date; serviceId: number | null }[];
+  createdAt: Date;
+  destroyedAt: Date | null;
+}
+
+export function applicantProblems(input: ApplicantInput, field = 'applicant'): Problem[] {
+  const p: Problem[] = [];
+  if (input.kind && input.kind !== 'citizen' && input.kind !== 'organisation') p.push([`${field}.kind`, 'must be citizen or organisation']);
+  optionalText(p, `${field}.fullName`, input.fullName, 300);
+  optionalText(p, `${field}.organisationName`, input.organisationName, 400);
+  if (input.kind === 'organisation' && !input.organisationName?.trim()) p.push([`${field}.organisationName`, 'is required for an organisation representative']);
+  p.push(...contactProblems(input.contacts ?? [], `${field}.contacts`));
+  return p;
+}
+
+/**
+ * The applicant these contacts belong to, or a new one. Known contacts are matched by their normal
+ * form; new contacts are added to the applicant; a missing name is filled in.
+ */
+export async function findOrCreateApplicant(em: EntityManager, input: ApplicantInput, now: Date): Promise<Applicant> {
+  const contacts = (input.contacts ?? []).map((c) => ({ kind: c.kind, value: c.value.trim(), normalized: normalizeContact(c.kind, c.value) }));
+  let applicant: Applicant | null = null;
+  if (contacts.length) {
+    const known = await em.find(ContactPoint, { where: contacts.map((c) => ({ kind: c.kind, normalized: c.normalized })) });
+    if (known.length) applicant = await em.findOne(Applicant, { where: { id: known[0]!.applicantId } });
+    if (applicant?.destroyedAt) applicant = null;
+  }
+  const fullName = input.fullName?.trim() || null;
+  const organisationName = input.organisationName?.trim() || null;
+  if (!applicant) {
+    applicant = await em.save(Applicant, em.create(Applicant, { kind: input.kind ?? (organisationName ? 'organisation' : 'citizen'), fullName, organisationName, createdAt: now, updatedAt: now, destroyedAt: null }));
+  } else if ((!applicant.fullName && fullName) || (!applicant.organisationName && organisationName)) {
+    applicant.fullName ??= fullName;
+    applicant.organisationName ??= organisationName;
+    applicant.updatedAt = now;
+    await em.save(Applicant, applicant);
+  }
+  const existing = await em.find(ContactPoint, { where: { applicantId: applicant.id } });
+  for (const c of contacts) {
+    if (existing.some((e) => e.kind === c.kind && e.normalized === c.normalized)) continue;
+    const owner = await em.findOne(ContactPoint, { where: { kind: c.kind, normalized: c.normalized } });
+    if (owner) continue; // the address belongs to another applicant record; keep it there
+    await em.insert(ContactPoint, { applicantId: applicant.id, kind: c.kind, value: c.value, normalized: c.normalized });
+  }
+  return applicant;
+}
+
+async function view(em: EntityManager, applicant: Applicant): Promise<ApplicantView> {
+  const contacts = await em.find(ContactPoint, { where: { applicantId: applicant.id }, order: { id: 'ASC' } });
+  const appeals = await em.find(Appeal, { where: { applicantId: applicant.id }, order: { receivedAt: 'DESC' }, take: 200 });
+  return {
+    id: applicant.id, kind: applicant.kind, fullName: applicant.fullName, organisationName: applicant.organisationName,
+    contacts: contacts.map((c) => ({ id: c.id, kind: c.kind, value: c.value })),
+    appeals: appeals.map((a) => ({ id: a.id, regNumber: a.regNumber, status: a.status, channel: a.channel, subject: a.subject, receivedAt: a.receivedAt, serviceId: a.serviceId })),
+    createdAt: applicant.createdAt, destroyedAt: applicant.destroyedAt,
+  };
+}
+
+/** An applicant with contacts and appeal history; the read is audited. */
+export async function getApplicant(db: Database, actor: Actor, id: number, purpose = 'view'): Promise<ApplicantView> {
+  return db.transaction(async (em) => {
+    const applicant = await em.findOne(Applicant, { where: { id } });
+    if (!applicant) throw notFound('applicant', id);
+    await recordAudit(em, actor, { action: 'read', entityType: 'applicant', entityId: id, applicantId: id, detail: { purpose, fields: ['fullName', 'organisationName', 'contacts', 'appeals'] } });
+    return view(em, applicant);
+  });
+}
+
+/** Finds applicants by name or contact; every applicant returned is an audited read. */
+export async function searchApplicants(db: Database, actor: Actor, q: string, limit = 20): Promise<ApplicantView[]> {
+  const needle = q.trim().toLowerCase();
+  if (needle.length < 3) throw invalid(['q', 'needs at least 3 characters']);
+  return db.transaction(async (em) => {
+    const byContact = await em.getRepository(ContactPoint).createQueryBuilder('c').where('c.normalized LIKE :n', { n: `%${needle}%` }).limit(limit).getMany();
+    const byName = await em.getRepository(Applicant).createQueryBuilder('a')
+      .where('(LOWER(a.fullName) LIKE :n OR LOWER(a.organisationName) LIKE :n) AND a.destroyedAt IS NULL', { n: `%${needle}%` }).limit(limit).getMany();
+    const ids = [...new Set([...byContact.map((c) => c.applicantId), ...byName.map((a) => a.id)])].slice(0, limit);
+    const found = ids.length ? await em.find(Applicant, { where: { id: In(ids) } }) : [];
+    const out: ApplicantView[] = [];
+    for (const a of found) {
+      await recordAudit(em, actor, { action: 'read', entityType: 'applicant', entityId: a.id, applicantId: a.id, detail: { purpose: 'search' } });
+      out.push(await view(em, a));
+    }
+    return out;
+  });
+}
+
+/** Corrects an applicant's data; the change is audited with the fields changed. */
+export async function updateApplicant(db: Database, actor: Actor, id: number, input: ApplicantInput): Promise<ApplicantView> {
+  const p = applicantProblems(input, 'body');
+  if (p.length) throw invalid(...p);
+  return db.transaction(async (em) => {
+    const applicant = await em.findOne(Applicant, { where: { id } });
+    if (!applicant) throw notFound('applicant', id);
+    const changed: string[] = [];
+    const now = new Date();
+    for (const f of ['kind', 'fullName', 'organisationName'] as const) {
+      if (input[f] !== undefined && input[f] !== applicant[f]) {
+        (applicant as unknown as Record<string, unknown>)[f] = typeof input[f] === 'string' ? (input[f] as string).trim() || null : input[f];
+        changed.push(f);
+      }
+    }
+    if (input.contacts) {
+      await em.delete(ContactPoint, { applicantId: id });
+      for (const c of input.contacts) {
+        const normalized = normalizeContact(c.kind, c.value);
+        const owner = await em.findOne(ContactPoint, { where: { kind: c.kind, normalized } });
+        if (owner) throw invalid(['body.contacts', `${c.kind} ${c.value} belongs to another applicant`]);
+        await em.insert(ContactPoint, { applicantId: id, kind: c.kind, value: c.value.trim(), normalized });
+      }
+      changed.push('contacts');
+    }
+    applicant.updatedAt = now;
+    await em.save(Applicant, applicant);
+    await recordAudit(em, actor, { action: 'update', entityType: 'applicant', entityId: id, applicantId: id, detail: { fields: changed } });
+    await appendJournal(em, { type: 'applicant.updated', aggregateType: 'applicant', aggregateId: id, actorId: actor.userId, data: { fields: changed } });
+    return view(em, applicant);
+  });
+}
+
+/**
+ * Destroys the personal data of applicants whose purpose is achieved (152-FZ art. 21): names and
+ * contacts are erased, message bodies of their appeals are replaced, the rows stay for statistics.
+ * The act records who, when, why, and an extract of the audit log for each applicant.
+ */
+export async function destroyApplicantData(db: Database, actor: Actor, applicantIds: number[], reason: string): Promise<DestructionAct> {
+  if (!reason?.trim()) throw invalid(['reason', 'is required']);
+  if (!applicantIds.length) throw invalid(['applicantIds', 'must name at least one applicant']);
+  return db.transaction(async (em) => {
+    const now = new Date();
+    const found = await em.find(Applicant, { where: { id: In(applicantIds) } });
+    const missing = applicantIds.filter((id) => !found.some((a) => a.id === id));
+    if (missing.length) throw invalid(['applicantIds', `unknown applicants: ${missing.join(', ')}`]);
+    for (const a of found) {
+      await em.update(Applicant, { id: a.id }, { fullName: null, organisationName: null, destroyedAt: now, updatedAt: now });
+      await em.delete(ContactPoint, { applicantId: a.id });
+      const appealIds = (await em.find(Appeal, { where: { applicantId: a.id }, select: { id: true } })).map((x) => x.id);
+      if (appealIds.length) {
+        await em.update(Appeal, { id: In(appealIds) }, { replyAddress: null, subject: null });
+        await em.update(Interaction, { appealId: In(appealIds) }, { body: '[destroyed]', subject: null, meta: null });
+      }
+      await recordAudit(em, actor, { action: 'destroy', entityType: 'applicant', entityId: a.id, applicantId: a.id, detail: { reason } }, now);
+    }
+    const extract = await em.find(AuditEntry, { where: { applicantId: In(applicantIds) }, order: { id: 'ASC' } });
+    const act = await em.save(DestructionAct, em.create(DestructionAct, {
+      at: now, userId: actor.userId, reason: reason.trim(), applicantIds,
+      logExtract: extract.map((e) => ({ at: e.at.toISOString(), login: e.login, action: e.action, entityType: e.entityType, entityId: e.entityId, applicantId: e.applicantId })),
+    }));
+    await appendJournal(em, { type: 'applicant.destroyed', aggregateType: 'destruction_act', aggregateId: act.id, actorId: actor.userId, data: { applicants: applicantIds.length } });
+    return act;
+  });
+}

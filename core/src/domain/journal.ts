@@ -1,0 +1,73 @@
+/**
+ * Journal (outbox) writing and reading. `appendJournal` is called inside the transaction that makes
+ * the state change; readers follow the sequence numbers.
+ */
+import type { EntityManager } from 'typeorm';
+import { JournalEntry } from '../persistence/entities/index.js';
+import type { Database } from '../persistence/database.js';
+
+export interface JournalInput {
+  type: string;
+  aggregateType: string;
+  aggregateId: string | number;
+  siteId?: number | null;
+  actorId?: number | null;
+  data?: Record<string, unknown>;
+  at?: Date;
+}
+
+/** What consumers and the WebSocket stream see. */
+export interface JournalEvent {
+  seq: number;
+  at: string;
+  type: string;
+  aggregateType: string;
+  aggregateId: string;
+  siteId: number | null;
+  actorId: number | null;
+  data: Record<string, unknown>;
+}
+
+export async function appendJournal(em: EntityManager, input: JournalInput): Promise<JournalEntry> {
+  const row = em.create(JournalEntry, {
+    at: input.at ?? new Date(),
+    type: input.type,
+    aggregateType: input.aggregateType,
+    aggregateId: String(input.aggregateId),
+    siteId: input.siteId ?? null,
+    actorId: input.actorId ?? null,
+    data: input.data ?? {},
+  });
+  const saved = await em.save(JournalEntry, row);
+  saved.seq = Number(saved.seq);
+  return saved;
+}
+
+export function toJournalEvent(e: JournalEntry): JournalEvent {
+  return {
+    seq: e.seq,
+    at: e.at.toISOString(),
+    type: e.type,
+    aggregateType: e.aggregateType,
+    aggregateId: e.aggregateId,
+    siteId: e.siteId,
+    actorId: e.actorId,
+    data: e.data,
+  };
+}
+
+/** Entries with seq > afterSeq, in order (at most `limit`). */
+export async function readJournal(db: Database, afterSeq: number, limit = 500, types?: string[]): Promise<JournalEvent[]> {
+  return db.read(async (em) => {
+    const qb = em.getRepository(JournalEntry).createQueryBuilder('j').where('j.seq > :after', { after: afterSeq }).orderBy('j.seq', 'ASC').limit(limit);
+    if (types?.length) qb.andWhere('j.type IN (:...types)', { types });
+    return (await qb.getMany()).map(toJournalEvent);
+  });
+}
+
+export async function lastJournalSeq(db: Database): Promise<number> {
+  return db.read(async (em) => {
+    const r = await em.getRepository(JournalEntry).createQueryBuilder('j').select('MAX(j.seq)', 'max').getRawOne<{ max: unknown }>();
+    return Number(r?.max ?? 0);
+  });
+}

@@ -1,0 +1,116 @@
+/**
+ * The journal relay: one core node at a time (a lease in the database) reads new journal entries in
+ * order and publishes each as a Moleculer event named by its type (`appeal.registered`, ...). Its
+ * position is kept in `journal_cursors`, so after a restart it continues where it stopped
+ * (delivery is at least once; every event carries its `seq` for de-duplication).
+ */
+import type { Database } from '../persistence/database.js';
+import { JournalCursor } from '../persistence/entities/index.js';
+import { JournalFollower } from './journal-follower.js';
+import type { JournalEvent } from './journal.js';
+import { LeaseKeeper } from './lease.js';
+import { systemClock, type Clock } from './clock.js';
+
+export interface RelayOptions {
+  nodeId: string;
+  publish: (event: JournalEvent) => void | Promise<void>;
+  pollMs?: number;
+  leaseMs?: number;
+  clock?: Clock;
+  onError?: (err: unknown) => void;
+  cursorName?: string;
+}
+
+export class JournalRelay {
+  private follower: JournalFollower | null = null;
+  private running = false;
+  private loopDone: Promise<void> | null = null;
+  private wakeUp: (() => void) | null = null;
+  private woken = false;
+  private readonly lease: LeaseKeeper;
+  private readonly clock: Clock;
+  private readonly cursorName: string;
+  published = 0;
+
+  constructor(private readonly db: Database, private readonly opts: RelayOptions) {
+    this.clock = opts.clock ?? systemClock;
+    this.cursorName = opts.cursorName ?? 'relay';
+    this.lease = new LeaseKeeper(db, { name: `journal-${this.cursorName}`, holder: opts.nodeId, ttlMs: opts.leaseMs ?? 10_000, clock: this.clock });
+  }
+
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    this.loopDone = this.loop();
+  }
+
+  /** Ask for a pass now (called after a local commit, so events go out without waiting a poll). */
+  nudge(): void {
+    this.woken = true;
+    this.wakeUp?.();
+  }
+
+  async stop(): Promise<void> {
+    this.running = false;
+    this.wakeUp?.();
+    await this.loopDone;
+    await this.lease.release().catch(() => undefined);
+  }
+
+  private async loop(): Promise<void> {
+    while (this.running) {
+      try {
+        await this.tick();
+      } catch (err) {
+        this.opts.onError?.(err);
+      }
+      await this.pause(this.opts.pollMs ?? 250);
+    }
+  }
+
+  private pause(ms: number): Promise<void> {
+    if (this.woken || !this.running) {
+      this.woken = false;
+      return Promise.resolve();
+    }
+    return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        this.wakeUp = null;
+        this.woken = false;
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      this.wakeUp = done;
+    });
+  }
+
+  /** One pass: hold the lease, publish what is new, save the position. */
+  async tick(): Promise<number> {
+    if (!(await this.lease.hold())) {
+      this.follower = null;
+      return 0;
+    }
+    if (!this.follower) this.follower = new JournalFollower(this.db, { afterSeq: await this.loadCursor(), clock: this.clock });
+    let total = 0;
+    for (;;) {
+      const events = await this.follower.next();
+      if (!events.length) break;
+      for (const e of events) await this.opts.publish(e);
+      total += events.length;
+      await this.saveCursor(this.follower.position);
+      if (events.length < 500) break;
+    }
+    this.published += total;
+    return total;
+  }
+
+  private async loadCursor(): Promise<number> {
+    const row = await this.db.read((em) => em.findOne(JournalCursor, { where: { name: this.cursorName } }));
+    return row?.seq ?? 0;
+  }
+
+  private async saveCursor(seq: number): Promise<void> {
+    await this.db.transaction((em) => em.save(JournalCursor, { name: this.cursorName, seq, updatedAt: this.clock() }));
+  }
+}

@@ -1,0 +1,181 @@
+/**
+ * The database: a TypeORM DataSource on SQLite (better-sqlite3, the embedded default) or
+ * MySQL/MariaDB (OKNO_DB_URL=mysql://...), with the rules every service follows:
+ * - writes happen in `transaction()`; on SQLite, which has one connection, transactions and reads are
+ *   serialised by a mutex so they never interleave on it;
+ * - a commit on SQLite is durable (WAL, synchronous=FULL), so acknowledging after commit is safe;
+ * - deadlocks and lock timeouts on MySQL are retried.
+ */
+import 'reflect-metadata';
+import { DataSource, type EntityManager, type MixedList, type EntitySchema } from 'typeorm';
+import { mkdirSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { Mutex } from './mutex.js';
+
+export type DbKind = 'sqlite' | 'mysql';
+
+export interface DatabaseOptions {
+  /** `sqlite:path/to/file.sqlite`, `sqlite::memory:` or `mysql://user:pass@host:port/db`. */
+  url: string;
+  // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type -- TypeORM's own type
+  entities: MixedList<Function | string | EntitySchema>;
+  // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type -- TypeORM's own type
+  migrations: MixedList<Function | string>;
+  /** Only for throw-away test databases. */
+  synchronize?: boolean;
+  logging?: boolean;
+  poolSize?: number;
+}
+
+export function parseDbUrl(url: string): { kind: DbKind; file?: string; mysql?: { host: string; port: number; user: string; password: string; database: string } } {
+  if (url.startsWith('sqlite:')) {
+    let file = url.slice('sqlite:'.length);
+    if (file.startsWith('//')) file = file.slice(2);
+    if (!file) throw new Error(`database url "${url}" names no file`);
+    return { kind: 'sqlite', file: file === ':memory:' ? file : resolve(file) };
+  }
+  if (url.startsWith('mysql:') || url.startsWith('mariadb:')) {
+    const u = new URL(url);
+    const database = decodeURIComponent(u.pathname.replace(/^\//, ''));
+    if (!database) throw new Error(`database url "${redactUrl(url)}" names no database`);
+    return {
+      kind: 'mysql',
+      mysql: { host: u.hostname, port: Number(u.port || 3306), user: decodeURIComponent(u.username || 'root'), password: decodeURIComponent(u.password), database },
+    };
+  }
+  throw new Error(`unsupported database url "${redactUrl(url)}": use sqlite:<file> or mysql://user:pass@host:port/db`);
+}
+
+/** The URL without its password, for logs and errors. */
+export function redactUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password) u.password = '***';
+    return u.toString();
+  } catch {
+    return url;
+  }
+}
+
+const RETRYABLE_MYSQL = new Set(['ER_LOCK_DEADLOCK', 'ER_LOCK_WAIT_TIMEOUT']);
+const UNAVAILABLE_CODES = new Set([
+  'ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'PROTOCOL_CONNECTION_LOST', 'ER_CON_COUNT_ERROR', 'SQLITE_BUSY', 'SQLITE_IOERR',
+  'SQLITE_FULL', 'SQLITE_CANTOPEN', 'ER_SERVER_SHUTDOWN', 'ENOTFOUND', 'EHOSTUNREACH', 'SQLITE_READONLY',
+]);
+
+function errCode(err: unknown): string | undefined {
+  const e = err as { code?: string; driverError?: { code?: string } } | undefined;
+  return e?.driverError?.code ?? e?.code;
+}
+
+/** A unique-constraint violation on either database. */
+export function isUniqueViolation(err: unknown): boolean {
+  const code = errCode(err);
+  return code === 'ER_DUP_ENTRY' || code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY';
+}
+
+/** The database cannot be reached or written right now: a temporary condition worth retrying. */
+export function isDatabaseUnavailable(err: unknown): boolean {
+  const code = errCode(err);
+  if (code && UNAVAILABLE_CODES.has(code)) return true;
+  const msg = String((err as Error)?.message ?? '');
+  return /connection (is )?(closed|lost)|not connected|Pool is closed|Can't add new command when connection is in closed state|database connection is not open/i.test(msg);
+}
+
+export class Database {
+  readonly kind: DbKind;
+  readonly dataSource: DataSource;
+  private readonly mutex = new Mutex();
+
+  constructor(private readonly opts: DatabaseOptions) {
+    const parsed = parseDbUrl(opts.url);
+    this.kind = parsed.kind;
+    if (parsed.kind === 'sqlite') {
+      if (parsed.file !== ':memory:') mkdirSync(dirname(parsed.file!), { recursive: true });
+      this.dataSource = new DataSource({
+        type: 'better-sqlite3',
+        database: parsed.file!,
+        entities: opts.entities,
+        migrations: opts.migrations,
+        synchronize: opts.synchronize ?? false,
+        logging: opts.logging ?? false,
+        timeout: 10_000,
+        prepareDatabase: (db: { pragma: (s: string) => unknown }) => {
+          db.pragma('journal_mode = WAL');
+          db.pragma('synchronous = FULL');
+          db.pragma('busy_timeout = 10000');
+        },
+      });
+    } else {
+      const m = parsed.mysql!;
+      this.dataSource = new DataSource({
+        type: 'mysql',
+        host: m.host,
+        port: m.port,
+        username: m.user,
+        password: m.password,
+        database: m.database,
+        charset: 'utf8mb4_unicode_ci',
+        timezone: 'Z',
+        entities: opts.entities,
+        migrations: opts.migrations,
+        synchronize: opts.synchronize ?? false,
+        logging: opts.logging ?? false,
+        poolSize: opts.poolSize ?? 10,
+        connectTimeout: 5_000,
+        extra: { enableKeepAlive: true },
+      });
+    }
+  }
+
+  get url(): string {
+    return redactUrl(this.opts.url);
+  }
+
+  get isMysql(): boolean {
+    return this.kind === 'mysql';
+  }
+
+  async open(): Promise<this> {
+    if (!this.dataSource.isInitialized) await this.dataSource.initialize();
+    return this;
+  }
+
+  /** Applies pending migrations; returns the names applied. */
+  async migrate(): Promise<string[]> {
+    const done = await this.mutex.run(() => this.dataSource.runMigrations({ transaction: 'each' }));
+    return done.map((m) => m.name);
+  }
+
+  async close(): Promise<void> {
+    if (this.dataSource.isInitialized) await this.mutex.run(() => this.dataSource.destroy());
+  }
+
+  /** Runs `work` in one transaction; retried on MySQL deadlocks. */
+  async transaction<T>(work: (em: EntityManager) => Promise<T>): Promise<T> {
+    if (this.kind === 'sqlite') return this.mutex.run(() => this.dataSource.transaction(work));
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.dataSource.transaction('READ COMMITTED', work);
+      } catch (err) {
+        const code = errCode(err);
+        if (attempt < 4 && code && RETRYABLE_MYSQL.has(code)) {
+          await new Promise((r) => setTimeout(r, 5 * attempt + Math.random() * 20));
+          continue;
+        }
+        throw err;
+      }
+    }
+  }
+
+  /** Runs reads outside a transaction (serialised with transactions on SQLite). */
+  async read<T>(work: (em: EntityManager) => Promise<T>): Promise<T> {
+    if (this.kind === 'sqlite') return this.mutex.run(() => work(this.dataSource.manager));
+    return work(this.dataSource.manager);
+  }
+
+  /** Quotes an identifier for the current database. */
+  q(name: string): string {
+    return this.kind === 'mysql' ? `\`${name}\`` : `"${name}"`;
+  }
+}
