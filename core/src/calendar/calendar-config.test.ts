@@ -69,3 +69,11 @@ t.test('working hours, breaks and short days must make sense', async (t) => {
   );
   t.match(issuesOf('Europe/Moscow').join(), /\(root\): must be an object/);
 });
+
+t.test('wrongly shaped parts are named', async (t) => {
+  t.match(issuesOf({ workingHours: 'nine to six' }).join(), /workingHours: must be an object/);
+  t.match(issuesOf({ workingHours: { start: '09:00', end: '18:00', break: 'lunch' } }).join(), /workingHours.break: must be an object/);
+  t.match(issuesOf({ days: [] }).join(), /days: must be an object keyed by date/);
+  t.match(issuesOf({ days: { '2026-01-01': 'holiday' } }).join(), /days.2026-01-01: must be an object \{ kind, note\? \}/);
+  t.match(issuesOf({ days: { '2026-01-01': { kind: 'holiday', note: 7 } } }).join(), /days.2026-01-01.note: must be a string/);
+});
