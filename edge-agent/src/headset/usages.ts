@@ -108,7 +108,7 @@ export function usageName(page: number, id: number): string {
     else name = telephonyNames[id];
   } else if (page === Page.LED) name = ledNames[id];
   else if (page === Page.Consumer) name = consumerNames[id];
-  else if (page === Page.Button) name = id === 0 ? 'No Button' : `Button ${id}`;
+  else if (page === Page.Button) return id === 0 ? 'No Button' : `Button ${id}`;
   return `${pageName(page)} ${name ?? hex(id)}`;
 }
 
