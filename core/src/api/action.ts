@@ -55,6 +55,11 @@ export interface ApiActionDef<P> {
 }
 
 export function apiAction<P = Record<string, any>>(def: ApiActionDef<P>): ActionSchema {
+  if (def.upload) {
+    // moleculer-web streams a multipart upload to the action when the alias has type "multipart".
+    const [method, path] = def.rest.split(/\s+/);
+    return { ...def, rest: { method, path, type: 'multipart' }, handler: def.handler } as unknown as ActionSchema;
+  }
   return { ...def, handler: def.handler } as unknown as ActionSchema;
 }
 

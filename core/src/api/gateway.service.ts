@@ -13,7 +13,7 @@ import { sendApiError } from './errors.js';
 import { buildOpenApi, type PublishedAction } from './openapi.js';
 import type { TokenIssuer } from './tokens.js';
 import { JournalStream } from './stream.js';
-import { unauthorized, forbidden, DomainError } from '../domain/errors.js';
+import { unauthorized, forbidden, tooLarge, DomainError } from '../domain/errors.js';
 
 export interface GatewayOptions {
   tokens: TokenIssuer;
@@ -28,6 +28,7 @@ export function publishedActions(ctx: { broker: { registry: { getServiceList(o: 
   const seen = new Set<string>();
   for (const svc of ctx.broker.registry.getServiceList({ withActions: true, grouping: true })) {
     const base = typeof svc.settings?.rest === 'string' ? svc.settings.rest : `/${svc.name}`;
+    if (svc.name === 'api') continue; // the gateway's own helper actions are not part of the API
     for (const action of Object.values<any>(svc.actions ?? {})) {
       if (!action.rest || seen.has(action.name)) continue;
       if (action.visibility != null && action.visibility !== 'published') continue;
@@ -63,6 +64,7 @@ export function gatewayService(core: CoreContext, opts: GatewayOptions): Service
       logResponseData: null,
       optimizeOrder: true,
       logRouteRegistration: 'debug',
+      debounceTime: 100,
       routes: [
         {
           name: 'meta',
@@ -87,12 +89,15 @@ export function gatewayService(core: CoreContext, opts: GatewayOptions): Service
           // moleculer-web's own alias listing is not part of the API.
           blacklist: ['api.listAliases'],
           bodyParsers: { json: { limit: core.config.http.bodyLimit, strict: true }, urlencoded: false },
-          busboyConfig: { limits: { files: 1, fileSize: core.config.attachments.maxBytes + 1, fieldSize: 64 * 1024, fields: 20 } },
+          busboyConfig: { limits: { files: 1, fileSize: core.config.attachments.maxBytes, fieldSize: 64 * 1024, fields: 20 } },
           ...(opts.rateLimit ? {} : {}),
           onBeforeCall(ctx: Context<unknown, ApiMeta>, _route: unknown, req: IncomingMessage) {
             ctx.meta.ip = clientIp(req);
           },
           onError(this: any, req: IncomingMessage, res: ServerResponse, err: unknown) {
+            const e = err as { name?: string; data?: { filename?: string } };
+            // moleculer-web's multipart limit fires before the action can say which limit: say it here.
+            if (e?.name === 'PayloadTooLarge') err = tooLarge(`attachment "${e.data?.filename ?? 'file'}" is larger than the limit of ${core.config.attachments.maxBytes} bytes`, { limit: core.config.attachments.maxBytes });
             sendApiError(req, res, err, this.logger);
           },
         },
@@ -103,6 +108,10 @@ export function gatewayService(core: CoreContext, opts: GatewayOptions): Service
       },
     } as ServiceSchema['settings'],
     methods: {
+      /** Builds the REST aliases now (moleculer-web otherwise waits for a debounced registry event). */
+      refreshAliases(this: any) {
+        for (const route of this.routes) if (route.opts.autoAliases) this.regenerateAutoAliases(route);
+      },
       async authenticate(_ctx: Context, _route: unknown, req: IncomingMessage & { $action?: { auth?: AuthPolicy } }): Promise<SessionUser | null> {
         const header = req.headers.authorization;
         if (!header) return null;

@@ -68,25 +68,31 @@ export class JournalStream {
       this.clients.delete(client);
     });
     ws.on('error', () => ws.terminate());
-    ws.on('message', async (raw) => {
-      let msg: { type?: string; token?: string; afterSeq?: number };
-      try {
-        msg = JSON.parse(String(raw));
-      } catch {
-        return this.send(client, { type: 'error', code: 'BAD_MESSAGE', message: 'messages must be JSON' });
-      }
-      if (msg.type === 'auth') {
-        const user = await this.opts.tokens.verify(String(msg.token ?? ''));
-        if (!user) return ws.close(4401, 'invalid or expired token');
-        client.user = user;
-        clearTimeout(authTimer);
-        return this.send(client, { type: 'ready', user: { id: user.id, login: user.login, roles: user.roles } });
-      }
-      if (!client.user) return ws.close(4401, 'sign in first');
-      if (msg.type === 'resume') return this.resume(client, Number(msg.afterSeq ?? 0));
-      if (msg.type === 'ping') return this.send(client, { type: 'pong' });
-      this.send(client, { type: 'error', code: 'UNKNOWN_TYPE', message: `unknown message type ${String(msg.type)}` });
+    // Messages are handled one after another, so a resume sent right after auth waits for it.
+    let queue: Promise<unknown> = Promise.resolve();
+    ws.on('message', (raw) => {
+      queue = queue.then(() => this.handle(client, ws, raw, authTimer)).catch((err) => this.opts.logger.warn({ err: String(err) }, 'stream message failed'));
     });
+  }
+
+  private async handle(client: Client, ws: WebSocket, raw: unknown, authTimer: NodeJS.Timeout): Promise<void> {
+    let msg: { type?: string; token?: string; afterSeq?: number };
+    try {
+      msg = JSON.parse(String(raw));
+    } catch {
+      return this.send(client, { type: 'error', code: 'BAD_MESSAGE', message: 'messages must be JSON' });
+    }
+    if (msg.type === 'auth') {
+      const user = await this.opts.tokens.verify(String(msg.token ?? ''));
+      if (!user) return ws.close(4401, 'invalid or expired token');
+      client.user = user;
+      clearTimeout(authTimer);
+      return this.send(client, { type: 'ready', user: { id: user.id, login: user.login, roles: user.roles } });
+    }
+    if (!client.user) return ws.close(4401, 'sign in first');
+    if (msg.type === 'resume') return this.resume(client, Number(msg.afterSeq ?? 0));
+    if (msg.type === 'ping') return this.send(client, { type: 'pong' });
+    this.send(client, { type: 'error', code: 'UNKNOWN_TYPE', message: `unknown message type ${String(msg.type)}` });
   }
 
   /** Sends what the client missed (from the journal), then what arrived meanwhile, in order. */

@@ -68,14 +68,22 @@ export class AttachmentStore {
     this.checkType(mime);
     const tmp = join(this.dir, 'tmp', `${Date.now()}-${randomBytes(6).toString('hex')}`);
     const meter = new Meter(maxBytes);
+    const out = createWriteStream(tmp);
+    const closed = new Promise<void>((resolve) => out.once('close', () => resolve()));
     try {
-      await pipeline(Buffer.isBuffer(content) ? Readable.from([content]) : content, meter, createWriteStream(tmp));
-      const fh = await open(tmp, 'r');
+      await pipeline(Buffer.isBuffer(content) ? Readable.from([content]) : content, meter, out);
+      const fh = await open(tmp, 'r+');
       await fh.sync();
       await fh.close();
     } catch (err) {
+      // Wait until the file is really closed, so removing it cannot race with its opening.
+      out.destroy();
+      await closed;
       await rm(tmp, { force: true });
-      if (err instanceof SizeLimitError) throw tooLarge(`attachment "${safeFilename(meta.filename)}" is larger than the limit of ${maxBytes} bytes`, { limit: maxBytes });
+      // Our own meter, or the HTTP layer's multipart limit (moleculer-web's PayloadTooLarge).
+      if (err instanceof SizeLimitError || (err as { code?: number }).code === 413) {
+        throw tooLarge(`attachment "${safeFilename(meta.filename)}" is larger than the limit of ${maxBytes} bytes`, { limit: maxBytes });
+      }
       throw err;
     }
     const sha256 = meter.hash.digest('hex');

@@ -109,6 +109,7 @@ export class OknoApp {
       schemas.push(gatewayService(core, { tokens, consoleDir, version: CORE_VERSION }));
       for (const s of schemas) broker.createService(s);
       await broker.start();
+      (broker.getLocalService('api') as unknown as { refreshAliases(): void }).refreshAliases();
       return new OknoApp(config, db, broker, core, plugins, deadlines, tokens);
     } catch (err) {
       await db.close().catch(() => undefined);

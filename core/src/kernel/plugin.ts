@@ -36,7 +36,6 @@ export interface PluginDefinition<C = Record<string, unknown>> {
 }
 
 /** A class (TypeORM entity or migration). */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type EntityClass = new (...args: any[]) => unknown;
 
 const MARK = Symbol.for('okno.plugin');

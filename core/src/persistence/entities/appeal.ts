@@ -26,13 +26,13 @@ export const APPEAL_TYPES: readonly AppealType[] = ['electronic_document', 'elec
 @Entity('appeals')
 export class Appeal {
   @PrimaryGeneratedColumn() id!: number;
-  @Column({ type: 'varchar', length: 32, nullable: true, unique: true }) regNumber!: string | null;
+  @Column({ type: 'varchar', length: 32, nullable: true }) @Index('IDX_appeals_regNumber', { unique: true }) regNumber!: string | null;
   /** Extensible channel list: phone, fax, email, portal, chat, ... (no schema change for a new one). */
   @Column({ type: 'varchar', length: 32 }) channel!: string;
   @Column({ type: 'varchar', length: 24 }) type!: AppealType;
-  @Column({ type: 'varchar', length: 16 }) @Index() status!: AppealStatus;
-  @Column({ type: 'integer' }) @Index() applicantId!: number;
-  @Column({ type: 'integer' }) @Index() siteId!: number;
+  @Column({ type: 'varchar', length: 16 }) @Index('IDX_appeals_status') status!: AppealStatus;
+  @Column({ type: 'integer' }) @Index('IDX_appeals_applicantId') applicantId!: number;
+  @Column({ type: 'integer' }) @Index('IDX_appeals_siteId') siteId!: number;
   @Column({ type: 'integer', nullable: true }) serviceId!: number | null;
   /** The organisation competent for the appeal (from the service, or set by the operator). */
   @Column({ type: 'integer', nullable: true }) organisationId!: number | null;
@@ -42,11 +42,11 @@ export class Appeal {
   @Column({ type: 'varchar', length: 32, nullable: true }) category!: string | null;
   @Column({ type: 'integer', default: 0 }) priority!: number;
 
-  @InstantColumn() receivedAt!: Date;
+  @InstantColumn() @Index('IDX_appeals_receivedAt') receivedAt!: Date;
   @InstantColumn({ nullable: true }) registeredAt!: Date | null;
   @InstantColumn() registerBy!: Date;
   @InstantColumn({ nullable: true }) redirectBy!: Date | null;
-  @InstantColumn({ nullable: true }) answerBy!: Date | null;
+  @InstantColumn({ nullable: true }) @Index('IDX_appeals_answerBy') answerBy!: Date | null;
   @InstantColumn({ nullable: true }) secondLineBy!: Date | null;
 
   @Column({ type: 'integer', nullable: true }) extensionDays!: number | null;
@@ -63,7 +63,7 @@ export class Appeal {
   @Column({ type: 'varchar', length: 64, nullable: true }) wrapUpCode!: string | null;
   @Column({ type: 'text', nullable: true }) suspendReason!: string | null;
 
-  @Column({ type: 'integer', nullable: true }) @Index() assignedUserId!: number | null;
+  @Column({ type: 'integer', nullable: true }) @Index('IDX_appeals_assignedUserId') assignedUserId!: number | null;
   /** Where the answer and notices go: the channel and the address within it. */
   @Column({ type: 'varchar', length: 32, nullable: true }) replyChannel!: string | null;
   @Column({ type: 'varchar', length: 400, nullable: true }) replyAddress!: string | null;

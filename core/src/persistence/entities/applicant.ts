@@ -20,10 +20,10 @@ export class Applicant {
 
 /** A way to reach an applicant. `normalized` makes the same address found again. */
 @Entity('contact_points')
-@Index(['kind', 'normalized'], { unique: true })
+@Index('IDX_contact_points_kind_normalized', ['kind', 'normalized'], { unique: true })
 export class ContactPoint {
   @PrimaryGeneratedColumn() id!: number;
-  @Column({ type: 'integer' }) @Index() applicantId!: number;
+  @Column({ type: 'integer' }) @Index('IDX_contact_points_applicantId') applicantId!: number;
   @Column({ type: 'varchar', length: 16 }) kind!: ContactKind;
   @Column({ type: 'varchar', length: 400 }) value!: string;
   @Column({ type: 'varchar', length: 400 }) normalized!: string;

@@ -5,10 +5,10 @@ export type AuditAction = 'read' | 'create' | 'update' | 'export' | 'destroy' | 
 
 /** 152-FZ: a record of every read and change of an applicant's personal data (and of logins). */
 @Entity('audit_log')
-@Index(['applicantId', 'at'])
+@Index('IDX_audit_log_applicantId_at', ['applicantId', 'at'])
 export class AuditEntry {
   @PrimaryGeneratedColumn() id!: number;
-  @InstantColumn() @Index() at!: Date;
+  @InstantColumn() @Index('IDX_audit_log_at') at!: Date;
   @Column({ type: 'integer', nullable: true }) userId!: number | null;
   @Column({ type: 'varchar', length: 64, nullable: true }) login!: string | null;
   @Column({ type: 'varchar', length: 16 }) action!: AuditAction;

@@ -10,10 +10,10 @@ export type DeliveryStatus = 'pending' | 'sent' | 'failed' | 'bounced';
  * (channel, externalId) is unique: it is the idempotency key of intake.
  */
 @Entity('interactions')
-@Index(['channel', 'externalId'], { unique: true })
+@Index('IDX_interactions_channel_externalId', ['channel', 'externalId'], { unique: true })
 export class Interaction {
   @PrimaryGeneratedColumn() id!: number;
-  @Column({ type: 'integer' }) @Index() appealId!: number;
+  @Column({ type: 'integer' }) @Index('IDX_interactions_appealId') appealId!: number;
   @Column({ type: 'varchar', length: 8 }) direction!: InteractionDirection;
   @Column({ type: 'varchar', length: 16 }) kind!: InteractionKind;
   @Column({ type: 'varchar', length: 32 }) channel!: string;
@@ -39,7 +39,7 @@ export class InteractionAttachment {
 @Entity('attachments')
 export class Attachment {
   @PrimaryGeneratedColumn() id!: number;
-  @Column({ type: 'varchar', length: 64 }) @Index() sha256!: string;
+  @Column({ type: 'varchar', length: 64 }) @Index('IDX_attachments_sha256') sha256!: string;
   @Column({ type: 'integer' }) size!: number;
   @Column({ type: 'varchar', length: 120 }) mime!: string;
   @Column({ type: 'varchar', length: 255 }) filename!: string;

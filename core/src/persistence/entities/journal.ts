@@ -8,7 +8,7 @@ import { InstantColumn, JsonColumn, bigNumberTransformer, BigNumberColumn } from
  * replayed after an applicant's data is destroyed.
  */
 @Entity('journal')
-@Index(['aggregateType', 'aggregateId'])
+@Index('IDX_journal_aggregateType_aggregateId', ['aggregateType', 'aggregateId'])
 export class JournalEntry {
   // bigint comes back from MySQL as a string; the transformer makes it a number again.
   @PrimaryGeneratedColumn({ type: 'bigint', transformer: bigNumberTransformer } as PrimaryGeneratedColumnNumericOptions) seq!: number;

@@ -8,7 +8,7 @@ export type ArticleStatus = 'published' | 'archived';
 export class KbArticle {
   @PrimaryGeneratedColumn() id!: number;
   @Column({ type: 'varchar', length: 400 }) title!: string;
-  @Column({ type: 'integer', nullable: true }) serviceId!: number | null;
+  @Column({ type: 'integer', nullable: true }) @Index('IDX_kb_articles_serviceId') serviceId!: number | null;
   /** The body responsible for the article's content. */
   @Column({ type: 'integer', nullable: true }) organisationId!: number | null;
   @Column({ type: 'integer' }) currentVersion!: number;
@@ -19,7 +19,7 @@ export class KbArticle {
 
 /** One dated version of an article. Appeals record which version an operator used. */
 @Entity('kb_article_versions')
-@Index(['articleId', 'version'], { unique: true })
+@Index('IDX_kb_article_versions_articleId_version', ['articleId', 'version'], { unique: true })
 export class KbArticleVersion {
   @PrimaryGeneratedColumn() id!: number;
   @Column({ type: 'integer' }) articleId!: number;

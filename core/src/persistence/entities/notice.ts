@@ -8,10 +8,10 @@ export type NoticeStatus = 'pending' | 'sending' | 'sent' | 'failed' | 'not_deli
 
 /** A notice to an applicant, recorded on the appeal; delivered by the notification service. */
 @Entity('notices')
-@Index(['status', 'nextAttemptAt'])
+@Index('IDX_notices_status_nextAttemptAt', ['status', 'nextAttemptAt'])
 export class Notice {
   @PrimaryGeneratedColumn() id!: number;
-  @Column({ type: 'integer' }) @Index() appealId!: number;
+  @Column({ type: 'integer' }) @Index('IDX_notices_appealId') appealId!: number;
   @Column({ type: 'varchar', length: 16 }) kind!: NoticeKind;
   @Column({ type: 'varchar', length: 32, nullable: true }) channel!: string | null;
   @Column({ type: 'varchar', length: 400, nullable: true }) address!: string | null;

@@ -1,11 +1,11 @@
-import { Entity, PrimaryGeneratedColumn, Column } from 'typeorm';
+import { Entity, PrimaryGeneratedColumn, Column, Index } from 'typeorm';
 import { InstantColumn, JsonColumn } from '../columns.js';
 
 /** An organisation (executive body, institution) that provides services or receives redirected appeals. */
 @Entity('organisations')
 export class Organisation {
   @PrimaryGeneratedColumn() id!: number;
-  @Column({ type: 'varchar', length: 64, unique: true }) code!: string;
+  @Column({ type: 'varchar', length: 64 }) @Index('IDX_organisations_code', { unique: true }) code!: string;
   @Column({ type: 'varchar', length: 400 }) name!: string;
   @Column({ type: 'varchar', length: 120, nullable: true }) shortName!: string | null;
   /** Where redirected appeals are sent (e-mail of the organisation's office), if known. */
@@ -21,8 +21,8 @@ export class Organisation {
 @Entity('services')
 export class Service {
   @PrimaryGeneratedColumn() id!: number;
-  @Column({ type: 'varchar', length: 64, unique: true }) code!: string;
-  @Column({ type: 'integer' }) organisationId!: number;
+  @Column({ type: 'varchar', length: 64 }) @Index('IDX_services_code', { unique: true }) code!: string;
+  @Column({ type: 'integer' }) @Index('IDX_services_organisationId') organisationId!: number;
   @Column({ type: 'varchar', length: 400 }) name!: string;
   @Column({ type: 'text' }) procedure!: string;
   @JsonColumn() requiredDocuments!: string[];

@@ -7,7 +7,7 @@ export const ROLES: readonly Role[] = ['operator', 'supervisor', 'planner', 'tec
 @Entity('users')
 export class User {
   @PrimaryGeneratedColumn() id!: number;
-  @Column({ type: 'varchar', length: 64, unique: true }) login!: string;
+  @Column({ type: 'varchar', length: 64 }) @Index('IDX_users_login', { unique: true }) login!: string;
   @Column({ type: 'varchar', length: 200 }) fullName!: string;
   @Column({ type: 'varchar', length: 200 }) passwordHash!: string;
   @JsonColumn() roles!: Role[];
@@ -37,8 +37,8 @@ export class UserSkill {
 @Entity('refresh_tokens')
 export class RefreshToken {
   @PrimaryGeneratedColumn() id!: number;
-  @Column({ type: 'integer' }) @Index() userId!: number;
-  @Column({ type: 'varchar', length: 64, unique: true }) tokenHash!: string;
+  @Column({ type: 'integer' }) @Index('IDX_refresh_tokens_userId') userId!: number;
+  @Column({ type: 'varchar', length: 64 }) @Index('IDX_refresh_tokens_tokenHash', { unique: true }) tokenHash!: string;
   @InstantColumn() expiresAt!: Date;
   @InstantColumn({ nullable: true }) revokedAt!: Date | null;
   @InstantColumn() createdAt!: Date;

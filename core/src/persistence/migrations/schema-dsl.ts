@@ -25,7 +25,6 @@ export function columns(qr: QueryRunner) {
     /** 64-bit auto-increment key (SQLite's INTEGER PRIMARY KEY is already 64-bit). */
     seq: (name = 'seq'): TableColumnOptions => ({ name, type: mysql ? 'bigint' : 'integer', isPrimary: true, isGenerated: true, generationStrategy: 'increment' }),
     str: (name: string, length: number, o?: Opt) => withOpt({ name, type: 'varchar', length: String(length) }, o),
-    char: (name: string, length: number, o?: Opt) => withOpt({ name, type: 'char', length: String(length) }, o),
     int: (name: string, o?: Opt) => withOpt({ name, type: 'integer' }, o),
     bigint: (name: string, o?: Opt) => withOpt({ name, type: 'bigint' }, o),
     /** An instant as epoch milliseconds. */

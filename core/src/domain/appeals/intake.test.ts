@@ -1,0 +1,123 @@
+import t from 'tap';
+import { databaseMatrix, openCoreDb } from '../../test-support/databases.js';
+import { Deadlines } from '../../kernel/deadlines.js';
+import { DEFAULTS } from '../../config/config.js';
+import { intake, type IntakeInput } from './intake.js';
+import { parseRegNumber } from './regnumber.js';
+import { Appeal, Applicant, ContactPoint, Interaction, JournalEntry, Notice } from '../../persistence/entities/index.js';
+import { saveSite } from '../sites.js';
+import { systemActor } from '../actor.js';
+
+const deadlines = new Deadlines(DEFAULTS);
+
+function mail(n: string | number, extra: Partial<IntakeInput> = {}): IntakeInput {
+  return {
+    channel: 'email', messageId: `<m${n}@example.ru>`, applicant: { fullName: 'Ольга Иванова', contacts: [{ kind: 'email', value: 'Olga@Example.RU' }] },
+    subject: 'Субсидия', body: 'Какие документы нужны?', replyTo: { channel: 'email', address: 'olga@example.ru' }, ...extra,
+  };
+}
+
+for (const m of await databaseMatrix()) {
+  t.test(`appeals.intake on ${m.name}`, { skip: m.skip }, async (t) => {
+    const tdb = await m.make();
+    t.teardown(tdb.dispose);
+    const db = await openCoreDb(tdb.url);
+    t.teardown(() => db.close());
+    await saveSite(db, systemActor('test'), { code: 'msk', name: 'Москва', kind: 'city' });
+    // Wednesday 4 March 2026, 10:00 Moscow time.
+    const now = new Date('2026-03-04T07:00:00Z');
+    const deps = { db, deadlines, now: () => now };
+
+    t.test('registers one appeal with number, deadlines, interaction, notice and journal in one go', async (t) => {
+      const r = await intake(deps, mail(1));
+      t.equal(r.created, true);
+      t.equal(r.status, 'registered');
+      t.ok(parseRegNumber(r.regNumber!), `number ${r.regNumber} is well formed with a good check digit`);
+      const a = await db.read((em) => em.findOneByOrFail(Appeal, { id: r.appealId }));
+      t.equal(a.registeredAt?.toISOString(), now.toISOString());
+      // 30 days from 4 March: 3 April 2026 (a Friday, a working day), end of that day Moscow time.
+      t.equal(a.answerBy?.toISOString(), '2026-04-03T20:59:59.999Z', 'answer due 3 April');
+      t.equal(a.redirectBy?.toISOString(), '2026-03-11T20:59:59.999Z', 'redirect due 11 March');
+      t.equal(a.type, 'electronic', 'plain e-mail is electronic, not an electronic document (547-FZ)');
+      const inter = await db.read((em) => em.findBy(Interaction, { appealId: a.id }));
+      t.equal(inter.length, 1);
+      t.equal(inter[0]!.externalId, '<m1@example.ru>');
+      const notices = await db.read((em) => em.findBy(Notice, { appealId: a.id }));
+      t.same(notices.map((n) => [n.kind, n.status, n.address]), [['received', 'pending', 'olga@example.ru']]);
+      const journal = await db.read((em) => em.find(JournalEntry, { where: { aggregateType: 'appeal', aggregateId: String(a.id) }, order: { seq: 'ASC' } }));
+      t.same(journal.map((j) => j.type), ['appeal.registered', 'notice.recorded']);
+      t.notOk(JSON.stringify(journal[0]!.data).includes('Ольга'), 'the journal carries no personal data');
+      const contacts = await db.read((em) => em.findBy(ContactPoint, { applicantId: a.applicantId }));
+      t.same(contacts.map((c) => c.normalized), ['olga@example.ru']);
+    });
+
+    t.test('the same message twice yields one appeal', async (t) => {
+      const first = await intake(deps, mail(2));
+      const again = await intake(deps, mail(2));
+      t.equal(again.appealId, first.appealId);
+      t.equal(again.created, false);
+      t.equal(again.regNumber, first.regNumber);
+    });
+
+    t.test('the same message many times concurrently yields one appeal', async (t) => {
+      const results = await Promise.all(Array.from({ length: 16 }, () => intake(deps, mail(3))));
+      t.equal(new Set(results.map((r) => r.appealId)).size, 1, 'one appeal id for all');
+      t.equal(results.filter((r) => r.created).length, 1, 'exactly one call created it');
+      const rows = await db.read((em) => em.countBy(Interaction, { channel: 'email', externalId: '<m3@example.ru>' }));
+      t.equal(rows, 1);
+    });
+
+    t.test('different messages concurrently from one new applicant yield distinct appeals and one applicant', async (t) => {
+      const input = (n: number) => mail(`c${n}`, { applicant: { fullName: 'Новый', contacts: [{ kind: 'email', value: 'new.person@example.ru' }] } });
+      const results = await Promise.all(Array.from({ length: 8 }, (_, i) => intake(deps, input(i))));
+      t.equal(new Set(results.map((r) => r.appealId)).size, 8);
+      const appeals = await db.read((em) => em.findBy(Appeal, results.map((r) => ({ id: r.appealId }))));
+      t.equal(new Set(appeals.map((a) => a.applicantId)).size, 1, 'the applicant is found by the address, not created twice');
+    });
+
+    t.test('a reply to an earlier message is added to the open appeal', async (t) => {
+      const first = await intake(deps, mail(4));
+      const reply = await intake(deps, mail(5, { threadKeys: ['<m4@example.ru>'], body: 'Дополняю' }));
+      t.equal(reply.appealId, first.appealId);
+      t.equal(reply.followUp, true);
+      t.equal(await db.read((em) => em.countBy(Interaction, { appealId: first.appealId })), 2);
+    });
+
+    t.test('a registration number in the subject threads only for the same applicant', async (t) => {
+      const first = await intake(deps, mail(6));
+      const own = await intake(deps, mail(7, { regNumberHint: `Re: обращение ${first.regNumber}` }));
+      t.equal(own.appealId, first.appealId, 'the owner adds to the appeal');
+      const stranger = await intake(deps, mail(8, { regNumberHint: `Re: ${first.regNumber}`, applicant: { contacts: [{ kind: 'email', value: 'stranger@example.ru' }] } }));
+      t.not(stranger.appealId, first.appealId, 'someone else quoting the number gets a new appeal');
+      const typo = first.regNumber!.replace(/-(\d)$/, (_, d) => `-${(Number(d) + 1) % 10}`);
+      const mistyped = await intake(deps, mail(9, { regNumberHint: typo }));
+      t.not(mistyped.appealId, first.appealId, 'a number with a wrong check digit matches nothing');
+    });
+
+    t.test('a fax kept for registration gets no number or notice yet', async (t) => {
+      const r = await intake(deps, { channel: 'fax', messageId: 'fax-1', applicant: { contacts: [{ kind: 'fax', value: '+7 495 111-22-33' }] }, body: 'fax', register: false });
+      t.equal(r.status, 'received');
+      t.equal(r.regNumber, null);
+      const a = await db.read((em) => em.findOneByOrFail(Appeal, { id: r.appealId }));
+      t.equal(a.type, 'written');
+      // 3 days from 4 March is Saturday 7 March; Monday 9 March 2026 is the day off for 8 March (a Sunday),
+      // so the term ends on Tuesday 10 March.
+      t.equal(a.registerBy.toISOString(), '2026-03-10T20:59:59.999Z', 'registration due 10 March');
+      t.equal(a.answerBy, null);
+      t.equal(await db.read((em) => em.countBy(Notice, { appealId: a.id })), 0);
+    });
+
+    t.test('bad input is refused naming each field, and nothing is stored', async (t) => {
+      const before = await db.read((em) => em.count(Appeal));
+      const err = await intake(deps, { channel: 'Email!', messageId: '', body: 'x', applicant: { contacts: [{ kind: 'email', value: 'not-an-address' }] } } as IntakeInput).then(
+        () => null,
+        (e: { code: number; data: { fields: { field: string }[] } }) => e,
+      );
+      t.equal(err?.code, 422);
+      t.same(err?.data.fields.map((f) => f.field).sort(), ['applicant.contacts[0].value', 'channel', 'messageId']);
+      t.equal(await db.read((em) => em.count(Appeal)), before);
+      const applicants = await db.read((em) => em.count(Applicant));
+      t.ok(applicants > 0);
+    });
+  });
+}
