@@ -1,0 +1,19 @@
+/**
+ * @okno/planning/math — capacity-planning math for the planning plugin and the console.
+ *
+ * Pure functions with no imports outside this folder and no Node built-ins, so the browser
+ * console imports `@okno/planning/math` and runs the same numbers as the server.
+ */
+
+/** Erlang B: blocking and lines needed (trunks, fax modems); traffic load in Erlangs. */
+export { erlangB, linesForBlocking, trafficLoad, BlockingTable, type LineSizing } from './erlang-b.js';
+/** Erlang C: probability of waiting, service level, ASA, occupancy, agents for a target. */
+export { erlangC, erlangCMetrics, erlangCAgents } from './erlang-c.js';
+/** Targets and the figures every model reports; staff from agents with shrinkage. */
+export {
+  staffWithShrinkage, type ServiceTarget, type QueueMetrics, type StaffingResult, type LimitedBy,
+} from './target.js';
+/** Square-root staffing and the Halfin–Whitt approximation (rules of thumb). */
+export { squareRootStaffing, halfinWhittWaitProbability, normalCdf, normalDensity } from './normal.js';
+/** Smallest whole number meeting a monotone target (galloping + bisection). */
+export { smallestSatisfying, type SearchOptions } from './search.js';
