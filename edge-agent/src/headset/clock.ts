@@ -1,6 +1,8 @@
-/** Time source for the headset code, injected so tests control time. */
-/** Whatever the clock's setTimeout returns; only ever handed back to its clearTimeout. */
-export type TimerHandle = object;
+/**
+ * Time source for the headset code, injected so tests control time. Same shape as the protocol package's
+ * Clock, so the daemon can pass one clock to everything.
+ */
+export type TimerHandle = unknown;
 
 export interface Clock {
   now(): number;
@@ -8,12 +10,9 @@ export interface Clock {
   clearTimeout(handle: TimerHandle): void;
 }
 
+/** Wall-clock time; its timers do not keep the process alive (the watcher's re-scan must not). */
 export const systemClock: Clock = {
   now: () => Date.now(),
-  setTimeout: (fn, ms) => {
-    const t = setTimeout(fn, ms);
-    t.unref();
-    return t;
-  },
+  setTimeout: (fn, ms) => setTimeout(fn, ms).unref(),
   clearTimeout: (handle) => clearTimeout(handle as ReturnType<typeof setTimeout>),
 };

@@ -172,9 +172,12 @@ export class HeadsetController extends EventEmitter<{ event: [HeadsetEvent] }> {
     await this.outputs({ hold: on });
   }
 
-  /** Re-sends every output report from the shadow (after open, or when the headset may have been reset). */
+  /**
+   * Re-sends every output report that carries a telephony LED, from the shadow (after open, or when the
+   * headset may have been reset). Other output reports (vendor, consumer) are never written.
+   */
   async resync(): Promise<void> {
-    await this.write(this.shadow.reportIds());
+    await this.write([...new Set(this.model.outputs.map((o) => o.location.reportId))]);
   }
 
   /** Stops listening and closes the device. */
