@@ -1,5 +1,5 @@
 import t from 'tap';
-import { log1pMinusX, logGamma, logPoissonTerm, regularizedGamma } from './gamma.js';
+import { digammaDifference, log1pMinusX, logGamma, logPoissonTerm, regularizedGamma } from './gamma.js';
 
 const relative = (a: number, b: number): number => Math.abs(a - b) / Math.max(Math.abs(b), 1e-300);
 
@@ -55,4 +55,13 @@ t.test('regularizedGamma: exponential, erf and Poisson identities', async (t) =>
   t.ok(Math.abs(big.p + big.q - 1) < 1e-14);
   t.ok(Number.isFinite(regularizedGamma(1e6, 5e5).logP), 'deep lower tail stays a finite log');
   t.throws(() => regularizedGamma(0, 1));
+});
+
+t.test('digammaDifference sums 1/k exactly where it can be checked', async (t) => {
+  let harmonic = 0;
+  for (let k = 1; k <= 1000; k++) harmonic += 1 / (0.5 + k);
+  t.ok(relative(digammaDifference(1.5, 1001.5), harmonic) < 1e-13);
+  // ψ(x + m) − ψ(x) ≈ m/x for huge x, where plain subtraction would keep no digits.
+  t.ok(relative(digammaDifference(1e12, 1e12 + 5), 5e-12) < 1e-9);
+  t.throws(() => digammaDifference(2, 1));
 });

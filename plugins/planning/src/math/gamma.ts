@@ -122,3 +122,24 @@ export function regularizedGamma(a: number, z: number): RegularizedGamma {
   if (z < a + 1) return fromLogP(logPoissonTerm(a, z) + logLowerGammaSeries(a, z));
   return fromLogQ(logPoissonTerm(a, z) + Math.log(a) + logUpperGammaFraction(a, z));
 }
+
+/** ψ(b) − ψ(a) for 0 < a ≤ b (digamma difference), without the cancellation of subtracting two ψ values. */
+export function digammaDifference(a: number, b: number): number {
+  if (!(a > 0) || !(b >= a)) throw new RangeError(`digammaDifference needs 0 < a ≤ b, got ${a}, ${b}`);
+  let sum = 0;
+  // ψ(x) = ψ(x+1) − 1/x: shift both into the asymptotic range.
+  while (a < 10) {
+    sum += 1 / a;
+    a += 1;
+  }
+  while (b < 10) {
+    sum -= 1 / b;
+    b += 1;
+  }
+  // ψ(x) ~ ln x − 1/(2x) − 1/(12x²) + 1/(120x⁴) − 1/(252x⁶) + 1/(240x⁸).
+  const tail = (x: number): number => {
+    const r2 = 1 / (x * x);
+    return -0.5 / x - r2 * (1 / 12 - r2 * (1 / 120 - r2 * (1 / 252 - r2 / 240)));
+  };
+  return sum + Math.log1p((b - a) / a) + tail(b) - tail(a);
+}

@@ -9,6 +9,8 @@
 export { erlangB, linesForBlocking, trafficLoad, BlockingTable, type LineSizing } from './erlang-b.js';
 /** Erlang C: probability of waiting, service level, ASA, occupancy, agents for a target. */
 export { erlangC, erlangCMetrics, erlangCAgents } from './erlang-c.js';
+/** Erlang A: callers with exponential patience — abandonment, P(wait), SL, ASA, agents for a target. */
+export { erlangAMetrics, erlangAAgents, type ErlangAMetrics, type ErlangAStaffingResult } from './erlang-a.js';
 /** Targets and the figures every model reports; staff from agents with shrinkage. */
 export {
   staffWithShrinkage, type ServiceTarget, type QueueMetrics, type StaffingResult, type LimitedBy,
