@@ -34,3 +34,5 @@ export * from './persistence/entities/index.js';
 export { columns, createTable, isMysql, coreMigrations } from './persistence/migrations/index.js';
 export { InstantColumn, JsonColumn, BigNumberColumn } from './persistence/columns.js';
 export * from './calendar/index.js';
+export * from './channels/contract.js';
+export { renderNotice, NOTICE_TEMPLATES } from './channels/notice-templates.js';

@@ -3,7 +3,7 @@
  * non-public route answers 401; with a user lacking the roles each role-restricted route answers 403.
  */
 import t from 'tap';
-import { startTestApp } from '../test-support/app.js';
+import { startTestApp } from '../testing/app.js';
 import { DEMO_USERS } from '../demo/seed.js';
 
 const app = await startTestApp();

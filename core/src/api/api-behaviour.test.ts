@@ -1,6 +1,6 @@
 import t from 'tap';
 import { WebSocket } from 'ws';
-import { startTestApp } from '../test-support/app.js';
+import { startTestApp } from '../testing/app.js';
 import { DEMO_PASSWORD } from '../demo/seed.js';
 
 const app = await startTestApp({ config: { attachments: { maxBytes: 64 * 1024 } } });

@@ -34,6 +34,7 @@ import { journalService } from '../services/journal.service.js';
 import { systemService } from '../services/system.service.js';
 import { calendarService, editedDays } from '../services/calendar.service.js';
 import { seedDemo } from '../demo/seed.js';
+import { channelsService } from '../channels/delivery.service.js';
 import { User } from '../persistence/entities/index.js';
 
 export const CORE_VERSION = '0.1.0';
@@ -46,6 +47,7 @@ export interface AppOptions {
   clock?: Clock;
   broker?: Partial<BrokerOptions>;
   relayPollMs?: number;
+  deliveryPollMs?: number;
   /** Extra services (tests, embedding). */
   services?: (core: CoreContext) => ServiceSchema[];
 }
@@ -99,7 +101,7 @@ export class OknoApp {
       const consoleDir = config.console.enabled ? config.console.dir ?? findConsoleDist() : null;
       const schemas: ServiceSchema[] = [
         authService(core, tokens), sitesService(core), registryService(core), kbService(core), applicantsService(core), appealsService(core),
-        attachmentsService(core), usersService(core), auditService(core), journal.schema, systemService(core, plugins, CORE_VERSION), calendarService(core, deadlines),
+        attachmentsService(core), usersService(core), auditService(core), journal.schema, systemService(core, plugins, CORE_VERSION), calendarService(core, deadlines), channelsService(core, { pollMs: opts.deliveryPollMs }),
       ];
       for (const p of plugins) {
         const logger = broker.getLogger(`plugin:${p.definition.name}`);

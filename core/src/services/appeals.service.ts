@@ -117,7 +117,7 @@ export function appealsService(core: CoreContext): ServiceSchema {
       }),
       reply: apiAction<{ id: number } & T.ReplyInput>({
         rest: 'POST /:id/reply', auth: ROLES_DESK, summary: 'Reply to the applicant through their channel; final=true is the answer on substance',
-        params: { $$strict: true, id, body: 'string|min:1|max:1000000', subject: 'string|optional|nullable|max:500', final: 'boolean|optional', kbVersionsUsed: { type: 'array', optional: true, max: 50, items: { type: 'object', strict: true, props: { articleId: id, version: id } } } },
+        params: { $$strict: true, id, body: 'string|min:1|max:1000000', subject: 'string|optional|nullable|max:500', final: 'boolean|optional', attachmentIds: { type: 'array', items: id, optional: true, max: 20 }, kbVersionsUsed: { type: 'array', optional: true, max: 50, items: { type: 'object', strict: true, props: { articleId: id, version: id } } } },
         handler: async (ctx) => {
           const { id: appealId, ...input } = ctx.params;
           const r = await done(T.replyToAppeal(deps, actorOf(ctx), appealId, input));

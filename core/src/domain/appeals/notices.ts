@@ -29,6 +29,9 @@ export async function recordNotice(em: EntityManager, appeal: Appeal, kind: Noti
   return notice;
 }
 
+/** How long a claim on a notice or reply lasts before another worker may take it again. */
+export const CLAIM_TTL_MS = 5 * 60_000;
+
 /** Takes up to `limit` notices due for delivery and marks them as being sent. */
 export async function claimDueNotices(db: Database, now: Date, limit = 20, channels?: string[]): Promise<Notice[]> {
   return db.transaction(async (em) => {
@@ -36,7 +39,7 @@ export async function claimDueNotices(db: Database, now: Date, limit = 20, chann
     const due = await em.find(Notice, { where, order: { nextAttemptAt: 'ASC' }, take: limit });
     const claimed: Notice[] = [];
     for (const n of due) {
-      const res = await em.update(Notice, { id: n.id, status: 'pending' }, { status: 'sending', attempts: n.attempts + 1 });
+      const res = await em.update(Notice, { id: n.id, status: 'pending' }, { status: 'sending', attempts: n.attempts + 1, nextAttemptAt: new Date(now.getTime() + CLAIM_TTL_MS) });
       if (res.affected) claimed.push({ ...n, status: 'sending', attempts: n.attempts + 1 });
     }
     return claimed;

@@ -6,7 +6,7 @@
  */
 import type { EntityManager } from 'typeorm';
 import type { Database } from '../../persistence/database.js';
-import { Appeal, Interaction, Organisation, Service, User, type AppealStatus } from '../../persistence/entities/index.js';
+import { Appeal, Attachment, Interaction, InteractionAttachment, Organisation, Service, User, type AppealStatus } from '../../persistence/entities/index.js';
 import { appendJournal } from '../journal.js';
 import type { Actor } from '../actor.js';
 import { recordAudit } from '../audit.js';
@@ -124,6 +124,8 @@ export interface ReplyInput {
   /** true: this is the answer on substance; the appeal becomes "answered". */
   final?: boolean;
   kbVersionsUsed?: { articleId: number; version: number }[];
+  /** Files uploaded beforehand (POST /api/attachments) to send with the reply. */
+  attachmentIds?: number[];
 }
 
 /**
@@ -138,8 +140,13 @@ export async function replyToAppeal(deps: TransitionDeps, actor: Actor, id: numb
     if (!appeal.replyChannel || !appeal.replyAddress) throw conflict(`appeal ${appeal.regNumber} has no reply address; record the answer as a note or a call`);
     interaction = await addInteraction(em, appeal, actor, {
       direction: 'out', kind: 'message', channel: appeal.replyChannel, subject: input.subject ?? null, body: input.body, deliveryStatus: 'pending',
-      meta: { to: appeal.replyAddress, final: Boolean(input.final) },
+      nextAttemptAt: now, meta: { to: appeal.replyAddress, final: Boolean(input.final) },
     }, now);
+    for (const attachmentId of input.attachmentIds ?? []) {
+      const file = await em.findOne(Attachment, { where: { id: attachmentId } });
+      if (!file) throw invalid(['attachmentIds', `attachment ${attachmentId} does not exist`]);
+      await em.insert(InteractionAttachment, { interactionId: interaction.id, attachmentId, filename: file.filename });
+    }
     if (input.kbVersionsUsed?.length) appeal.kbVersionsUsed = [...(appeal.kbVersionsUsed ?? []), ...input.kbVersionsUsed];
     if (input.final) {
       appeal.status = 'answered';

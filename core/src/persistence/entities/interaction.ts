@@ -3,7 +3,7 @@ import { InstantColumn, JsonColumn } from '../columns.js';
 
 export type InteractionDirection = 'in' | 'out' | 'internal';
 export type InteractionKind = 'message' | 'call' | 'fax' | 'chat' | 'note' | 'notice' | 'system';
-export type DeliveryStatus = 'pending' | 'sent' | 'failed' | 'bounced';
+export type DeliveryStatus = 'pending' | 'sending' | 'sent' | 'failed' | 'bounced';
 
 /**
  * Every inbound and outbound message, call, fax, chat transcript and note of an appeal.
@@ -11,6 +11,7 @@ export type DeliveryStatus = 'pending' | 'sent' | 'failed' | 'bounced';
  */
 @Entity('interactions')
 @Index('IDX_interactions_channel_externalId', ['channel', 'externalId'], { unique: true })
+@Index('IDX_interactions_deliveryStatus_nextAttemptAt', ['deliveryStatus', 'nextAttemptAt'])
 export class Interaction {
   @PrimaryGeneratedColumn() id!: number;
   @Column({ type: 'integer' }) @Index('IDX_interactions_appealId') appealId!: number;
@@ -25,6 +26,9 @@ export class Interaction {
   @JsonColumn({ nullable: true }) meta!: Record<string, unknown> | null;
   @Column({ type: 'varchar', length: 16, nullable: true }) deliveryStatus!: DeliveryStatus | null;
   @Column({ type: 'text', nullable: true }) deliveryError!: string | null;
+  /** Outbound delivery attempts so far, and when the next may start (or a claim expires). */
+  @Column({ type: 'integer', default: 0 }) attempts!: number;
+  @InstantColumn({ nullable: true }) nextAttemptAt!: Date | null;
 }
 
 /** Links an attachment (stored once by content hash) to the interaction that carried it. */

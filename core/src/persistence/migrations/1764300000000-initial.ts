@@ -46,8 +46,9 @@ export class Initial1764300000000 implements MigrationInterface {
     await createTable(qr, 'interactions', [
       c.id(), c.int('appealId'), c.str('direction', 8), c.str('kind', 16), c.str('channel', 32), c.str('externalId', 255, { nullable: true }),
       c.instant('at'), c.int('authorUserId', { nullable: true }), c.str('subject', 500, { nullable: true }), c.text('body'), c.json('meta', { nullable: true }),
-      c.str('deliveryStatus', 16, { nullable: true }), c.text('deliveryError', { nullable: true }),
-    ], [{ columns: ['channel', 'externalId'], unique: true }, { columns: ['appealId'] }]);
+      c.str('deliveryStatus', 16, { nullable: true }), c.text('deliveryError', { nullable: true }), c.int('attempts', { default: 0 }),
+      c.instant('nextAttemptAt', { nullable: true }),
+    ], [{ columns: ['channel', 'externalId'], unique: true }, { columns: ['appealId'] }, { columns: ['deliveryStatus', 'nextAttemptAt'] }]);
     await createTable(qr, 'interaction_attachments', [
       { ...c.int('interactionId'), isPrimary: true }, { ...c.int('attachmentId'), isPrimary: true }, c.str('filename', 255),
     ]);
