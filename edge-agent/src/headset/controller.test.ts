@@ -253,6 +253,22 @@ t.test('Evolve2-like: call button asleep until the host answers; Constant-flagge
   t.equal(dev.led('offHook'), 0);
 });
 
+t.test('other telephony controls: buttons report presses, levels report both edges', async (t) => {
+  const { clock, dev, events } = setup(fixtureBytes(evolve2LikeTelephony), 'evolve2');
+  dev.pressControl('speedDial');
+  dev.pressControl('programmableButton');
+  dev.sendRaw([0x02, 0b0000_0100, 0x00]); // Line (level) on
+  dev.sendRaw([0x02, 0b0000_0110, 0x00]); // Line Busy Tone on
+  dev.sendRaw([0x02, 0x00, 0x00]); // both off
+  await dev.settle();
+  clock.advance(10);
+  t.same(
+    events.map((e) => (e.type === 'button' ? `${e.name}=${e.value}` : e.type)),
+    ['speedDial=1', 'programmableButton=1', 'line=1', 'lineBusyTone=1', 'lineBusyTone=0', 'line=0'],
+  );
+  t.match(events[0], { type: 'button', usage: '0x0B:0x50' });
+});
+
 t.test('unknown report IDs and wrong lengths are counted, logged and reported; the headset keeps working', async (t) => {
   const { dev, ctl, took, events, logs } = setup(fixtureBytes(jabraStyleTelephony), 'jabra');
   dev.sendRaw([0x07, 0x00, 0x00]);

@@ -139,15 +139,15 @@ export class FakeHeadset extends EventEmitter<HidDeviceEvents> implements HidDev
   }
 
   pressFlash(): void {
-    this.press('flash');
+    this.pressControl('flash');
   }
 
   pressRedial(): void {
-    this.press('redial');
+    this.pressControl('redial');
   }
 
   pressReject(): void {
-    this.press('reject');
+    this.pressControl('reject');
   }
 
   /** A keypad key ("0".."9", "*", "#"). */
@@ -268,7 +268,8 @@ export class FakeHeadset extends EventEmitter<HidDeviceEvents> implements HidDev
     }, muteResendMs);
   }
 
-  private press(name: Exclude<InputName, 'button'>): void {
+  /** Press and release of any named control (Speed Dial, Programmable Button, ...). */
+  pressControl(name: Exclude<InputName, 'button'>): void {
     const control = findInput(this.model, name);
     if (!control) throw new Error(`this headset has no ${name} control`);
     this.pulse(control.location);
