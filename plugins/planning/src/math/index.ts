@@ -17,5 +17,11 @@ export {
 } from './target.js';
 /** Square-root staffing and the Halfin–Whitt approximation (rules of thumb). */
 export { squareRootStaffing, halfinWhittWaitProbability, normalCdf, normalDensity } from './normal.js';
+/** Deferred work (e-mail, fax, portal): staff per interval to meet deadlines (fluid model, taut string). */
+export {
+  backlogPlan, tautString, type BacklogInput, type BacklogInterval, type BacklogPlan, type BacklogPlanInterval, type WaitingItems,
+} from './backlog.js';
+/** Local calendar helpers at a fixed UTC offset. */
+export { toEpochMs, localTime, weekdayOf, dateOfDay, dayOfDate, epochOfLocal, type TimeInput, type LocalTime } from './time.js';
 /** Smallest whole number meeting a monotone target (galloping + bisection). */
 export { smallestSatisfying, type SearchOptions } from './search.js';
