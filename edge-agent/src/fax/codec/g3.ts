@@ -189,33 +189,47 @@ function hasOneBit(r: BitReader, start: number, end: number): boolean {
   return false;
 }
 
-/** Decodes one MH row in [start, end): true when its runs add up to `width` and only fill follows. */
+/** Reads one MH code of the given colour at bit `p`; returns the run and the next position, or null. */
+function readCode(r: BitReader, p: number, end: number, colour: number): { run: number; next: number } | null {
+  const table = colour === 0 ? WHITE : BLACK;
+  let code = 0;
+  for (let len = 1; len <= MAX_CODE_LEN && p < end; len++) {
+    code = (code << 1) | r.bitAt(p++);
+    const hit = table.decode.get((len << 16) | code);
+    if (hit !== undefined) return { run: hit, next: p };
+  }
+  return null;
+}
+
+/**
+ * Decodes one MH row in [start, end): true when its runs add up to `width` and only fill follows.
+ * Zero-length runs after a full row are tolerated (pbm2g3 writes them; libtiff accepts them).
+ */
 function decodeMhRow(r: BitReader, start: number, end: number, width: number): boolean {
   let p = start;
   let colour = 0;
   let x = 0;
-  while (true) {
-    const table = colour === 0 ? WHITE : BLACK;
-    let code = 0;
-    let len = 0;
-    let run = -1;
-    while (len < MAX_CODE_LEN && p < end) {
-      code = (code << 1) | r.bitAt(p++);
-      len++;
-      const hit = table.decode.get((len << 16) | code);
-      if (hit !== undefined) {
-        run = hit;
-        break;
-      }
-    }
-    if (run < 0) return false;
-    x += run;
+  while (x < width) {
+    const c = readCode(r, p, end, colour);
+    if (!c) return false;
+    p = c.next;
+    x += c.run;
     if (x > width) return false;
-    if (run < 64) colour ^= 1;
-    else continue;
-    if (x === width) break;
+    if (c.run < 64) colour ^= 1;
+    else if (x === width) {
+      const t = readCode(r, p, end, colour); // a make-up code must be followed by its terminating code
+      if (!t || t.run !== 0) return false;
+      p = t.next;
+      colour ^= 1;
+    }
   }
-  return !hasOneBit(r, p, end);
+  while (hasOneBit(r, p, end)) {
+    const c = readCode(r, p, end, colour);
+    if (!c || c.run !== 0) return false;
+    p = c.next;
+    colour ^= 1;
+  }
+  return true;
 }
 
 /**
