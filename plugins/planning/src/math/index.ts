@@ -21,6 +21,13 @@ export { squareRootStaffing, halfinWhittWaitProbability, normalCdf, normalDensit
 export {
   backlogPlan, tautString, type BacklogInput, type BacklogInterval, type BacklogPlan, type BacklogPlanInterval, type WaitingItems,
 } from './backlog.js';
+/** Forecasts of interval volume and AHT (trend × weekday index × intraday share; holidays apart). */
+export {
+  fitForecast, forecastAt, forecastDays, holdoutAccuracy,
+  type HistoryPoint, type ForecastOptions, type ForecastModel, type ForecastInterval, type HoldoutAccuracy, type WeekAccuracy,
+} from './forecast.js';
+/** Forecast accuracy: MAPE, WAPE, sMAPE, bias. */
+export { accuracy, type AccuracyFigures } from './accuracy.js';
 /** Local calendar helpers at a fixed UTC offset. */
 export { toEpochMs, localTime, weekdayOf, dateOfDay, dayOfDate, epochOfLocal, type TimeInput, type LocalTime } from './time.js';
 /** Smallest whole number meeting a monotone target (galloping + bisection). */
