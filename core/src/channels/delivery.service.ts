@@ -39,6 +39,7 @@ export function channelsService(core: CoreContext, opts: { pollMs?: number } = {
           now: core.clock,
           timeZone: core.deadlines.timeZone,
           send: (channel, msg) => core.broker.call<SendResult, OutboundMessage>(`${channelService(channel)}.send`, msg, { timeout: 60_000 }),
+          channels: channelNames,
           onEvent: () => core.journalCommitted(),
         });
       } while (again);
@@ -47,6 +48,15 @@ export function channelsService(core: CoreContext, opts: { pollMs?: number } = {
     } finally {
       running = false;
     }
+  };
+
+  let soonTimer: NodeJS.Timeout | null = null;
+  const soon = () => {
+    if (soonTimer) return;
+    soonTimer = setTimeout(() => {
+      soonTimer = null;
+      void pass();
+    }, 50);
   };
 
   return {
@@ -99,9 +109,9 @@ export function channelsService(core: CoreContext, opts: { pollMs?: number } = {
       },
     },
     events: {
-      // New work to deliver: do not wait for the next poll.
-      'appeals.reply_written': { handler: () => void pass() },
-      'notice.recorded': { handler: () => void pass() },
+      // New work to deliver: do not wait for the next poll (passes close together are merged).
+      'appeals.reply_written': { handler: () => soon() },
+      'notice.recorded': { handler: () => soon() },
     },
     started() {
       const loop = async () => {
@@ -112,6 +122,7 @@ export function channelsService(core: CoreContext, opts: { pollMs?: number } = {
     },
     async stopped() {
       if (timer) clearTimeout(timer);
+      if (soonTimer) clearTimeout(soonTimer);
       while (running) await new Promise((r) => setTimeout(r, 20));
     },
   };

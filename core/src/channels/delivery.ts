@@ -20,6 +20,8 @@ export interface DeliveryDeps {
   timeZone: string;
   /** Sends through channel `name`; throws when the channel is not reachable. */
   send: (channel: string, msg: OutboundMessage) => Promise<SendResult>;
+  /** The channels running now; work for other channels waits untouched (no attempt is spent). */
+  channels: () => string[];
   maxAttempts?: number;
   batch?: number;
   onEvent?: () => void;
@@ -43,9 +45,9 @@ async function attachmentsOf(db: Database, interactionId: number) {
 }
 
 /** Claims outbound replies due for delivery. */
-async function claimReplies(db: Database, now: Date, limit: number): Promise<Interaction[]> {
+async function claimReplies(db: Database, now: Date, limit: number, channels: string[]): Promise<Interaction[]> {
   return db.transaction(async (em) => {
-    const due = await em.find(Interaction, { where: { deliveryStatus: 'pending', direction: 'out', nextAttemptAt: LessThanOrEqual(now) }, order: { id: 'ASC' }, take: limit });
+    const due = await em.find(Interaction, { where: { deliveryStatus: 'pending', direction: 'out', nextAttemptAt: LessThanOrEqual(now), channel: In(channels) }, order: { id: 'ASC' }, take: limit });
     const claimed: Interaction[] = [];
     for (const i of due) {
       const res = await em.update(Interaction, { id: i.id, deliveryStatus: 'pending' }, { deliveryStatus: 'sending', attempts: i.attempts + 1, nextAttemptAt: new Date(now.getTime() + CLAIM_TTL_MS) });
@@ -140,10 +142,12 @@ async function deliverNotice(deps: DeliveryDeps, notice: Notice): Promise<void> 
 /** One pass: release expired claims, deliver due replies, then due notices. Returns what was tried. */
 export async function deliveryPass(deps: DeliveryDeps): Promise<{ replies: number; notices: number }> {
   const now = deps.now();
+  const channels = deps.channels();
+  if (!channels.length) return { replies: 0, notices: 0 };
   await releaseExpiredClaims(deps.db, now);
-  const replies = await claimReplies(deps.db, now, deps.batch ?? 20);
+  const replies = await claimReplies(deps.db, now, deps.batch ?? 20, channels);
   for (const r of replies) await deliverReply(deps, r);
-  const notices = await claimDueNotices(deps.db, now, deps.batch ?? 20);
+  const notices = await claimDueNotices(deps.db, now, deps.batch ?? 20, channels);
   for (const n of notices) await deliverNotice(deps, n);
   return { replies: replies.length, notices: notices.length };
 }

@@ -11,6 +11,7 @@ import { appendJournal } from './journal.js';
 import { invalid, notFound } from './errors.js';
 import { normalizeContact, contactProblems, type ContactInput } from './contacts.js';
 import { optionalText, type Problem } from './text-fields.js';
+import { insertRow } from '../persistence/insert-row.js';
 
 export interface ApplicantInput {
   kind?: ApplicantKind;
@@ -47,27 +48,25 @@ export function applicantProblems(input: ApplicantInput, field = 'applicant'): P
 export async function findOrCreateApplicant(em: EntityManager, input: ApplicantInput, now: Date): Promise<Applicant> {
   const contacts = (input.contacts ?? []).map((c) => ({ kind: c.kind, value: c.value.trim(), normalized: normalizeContact(c.kind, c.value) }));
   let applicant: Applicant | null = null;
-  if (contacts.length) {
-    const known = await em.find(ContactPoint, { where: contacts.map((c) => ({ kind: c.kind, normalized: c.normalized })) });
-    if (known.length) applicant = await em.findOne(Applicant, { where: { id: known[0]!.applicantId } });
-    if (applicant?.destroyedAt) applicant = null;
-  }
+  const known = contacts.length ? await em.find(ContactPoint, { where: contacts.map((c) => ({ kind: c.kind, normalized: c.normalized })) }) : [];
+  if (known.length) applicant = await em.findOne(Applicant, { where: { id: known[0]!.applicantId } });
+  if (applicant?.destroyedAt) applicant = null;
   const fullName = input.fullName?.trim() || null;
   const organisationName = input.organisationName?.trim() || null;
   if (!applicant) {
-    applicant = await em.save(Applicant, em.create(Applicant, { kind: input.kind ?? (organisationName ? 'organisation' : 'citizen'), fullName, organisationName, createdAt: now, updatedAt: now, destroyedAt: null }));
+    const values = { kind: input.kind ?? (organisationName ? 'organisation' : 'citizen'), fullName, organisationName, createdAt: now, updatedAt: now, destroyedAt: null } as const;
+    applicant = Object.assign(new Applicant(), values, { id: await insertRow(em, Applicant, values) });
   } else if ((!applicant.fullName && fullName) || (!applicant.organisationName && organisationName)) {
     applicant.fullName ??= fullName;
     applicant.organisationName ??= organisationName;
     applicant.updatedAt = now;
     await em.save(Applicant, applicant);
   }
-  const existing = await em.find(ContactPoint, { where: { applicantId: applicant.id } });
+  // Addresses already on record (this applicant's or, rarely, another record's) stay where they are;
+  // new ones are added to this applicant. The unique index settles a race with a concurrent intake.
   for (const c of contacts) {
-    if (existing.some((e) => e.kind === c.kind && e.normalized === c.normalized)) continue;
-    const owner = await em.findOne(ContactPoint, { where: { kind: c.kind, normalized: c.normalized } });
-    if (owner) continue; // the address belongs to another applicant record; keep it there
-    await em.insert(ContactPoint, { applicantId: applicant.id, kind: c.kind, value: c.value, normalized: c.normalized });
+    if (known.some((e) => e.kind === c.kind && e.normalized === c.normalized)) continue;
+    await insertRow(em, ContactPoint, { applicantId: applicant.id, kind: c.kind, value: c.value, normalized: c.normalized });
   }
   return applicant;
 }

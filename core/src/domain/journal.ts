@@ -5,6 +5,7 @@
 import type { EntityManager } from 'typeorm';
 import { JournalEntry } from '../persistence/entities/index.js';
 import type { Database } from '../persistence/database.js';
+import { insertRow } from '../persistence/insert-row.js';
 
 export interface JournalInput {
   type: string;
@@ -29,7 +30,7 @@ export interface JournalEvent {
 }
 
 export async function appendJournal(em: EntityManager, input: JournalInput): Promise<JournalEntry> {
-  const row = em.create(JournalEntry, {
+  const row = {
     at: input.at ?? new Date(),
     type: input.type,
     aggregateType: input.aggregateType,
@@ -37,10 +38,9 @@ export async function appendJournal(em: EntityManager, input: JournalInput): Pro
     siteId: input.siteId ?? null,
     actorId: input.actorId ?? null,
     data: input.data ?? {},
-  });
-  const saved = await em.save(JournalEntry, row);
-  saved.seq = Number(saved.seq);
-  return saved;
+  };
+  const seq = await insertRow(em, JournalEntry, row as never);
+  return Object.assign(new JournalEntry(), row, { seq });
 }
 
 export function toJournalEvent(e: JournalEntry): JournalEvent {

@@ -19,6 +19,8 @@ export interface RelayOptions {
   clock?: Clock;
   onError?: (err: unknown) => void;
   cursorName?: string;
+  /** How often the position is saved while busy (default 1000 ms; always on stop). */
+  saveEveryMs?: number;
 }
 
 export class JournalRelay {
@@ -31,6 +33,8 @@ export class JournalRelay {
   private readonly clock: Clock;
   private readonly cursorName: string;
   published = 0;
+  private savedAt = 0;
+  private savedPosition = -1;
 
   constructor(private readonly db: Database, private readonly opts: RelayOptions) {
     this.clock = opts.clock ?? systemClock;
@@ -54,6 +58,7 @@ export class JournalRelay {
     this.running = false;
     this.wakeUp?.();
     await this.loopDone;
+    await this.persistPosition().catch((err) => this.opts.onError?.(err));
     await this.lease.release().catch(() => undefined);
   }
 
@@ -98,11 +103,20 @@ export class JournalRelay {
       if (!events.length) break;
       for (const e of events) await this.opts.publish(e);
       total += events.length;
-      await this.saveCursor(this.follower.position);
       if (events.length < 500) break;
     }
     this.published += total;
+    // The position is saved at most once a second: after a crash a few events may go out again
+    // (consumers de-duplicate by seq), but busy times do not cost a write per commit.
+    if (total && this.clock().getTime() - this.savedAt >= (this.opts.saveEveryMs ?? 1000)) await this.persistPosition();
     return total;
+  }
+
+  private async persistPosition(): Promise<void> {
+    if (!this.follower || this.follower.position === this.savedPosition) return;
+    await this.saveCursor(this.follower.position);
+    this.savedPosition = this.follower.position;
+    this.savedAt = this.clock().getTime();
   }
 
   private async loadCursor(): Promise<number> {

@@ -15,6 +15,9 @@ import { ConfigError } from '../config/config.js';
 export class Deadlines implements DeadlinePort {
   private policy!: DeadlinePolicy;
   calendar!: BusinessCalendar;
+  /** Day terms depend only on the local date they start from: computed once per date. */
+  private readonly dayTermCache = new Map<string, Date>();
+  private localDateFormat!: Intl.DateTimeFormat;
 
   constructor(private readonly config: Pick<OknoConfig, 'calendar' | 'deadlines'>, editedDays: Record<string, DayOverride> = {}) {
     this.rebuild(editedDays);
@@ -36,18 +39,32 @@ export class Deadlines implements DeadlinePort {
     try {
       this.calendar = new BusinessCalendar(cfg);
       this.policy = new DeadlinePolicy(this.calendar, this.config.deadlines as DeadlinePolicyConfig);
+      this.dayTermCache.clear();
+      this.localDateFormat = new Intl.DateTimeFormat('en-CA', { timeZone: c.timeZone, year: 'numeric', month: '2-digit', day: '2-digit' });
     } catch (err) {
       if (err instanceof CalendarConfigError) throw new ConfigError('invalid calendar or deadlines configuration', String(err.message).split('\n').filter(Boolean));
       throw err;
     }
   }
 
+  /** One term's due instant; day terms are looked up by the local start date. */
+  private due(term: 'register' | 'redirect' | 'answer', from: Date, category?: string): Date {
+    if (this.policy.termFor(term, category).unit === 'workingHours') return this.policy.due(term, from, category);
+    const key = `${term}|${category ?? ''}|${this.localDateFormat.format(from)}`;
+    let due = this.dayTermCache.get(key);
+    if (!due) {
+      if (this.dayTermCache.size > 5000) this.dayTermCache.clear();
+      this.dayTermCache.set(key, (due = this.policy.due(term, from, category)));
+    }
+    return new Date(due.getTime());
+  }
+
   compute(input: { receivedAt: Date; registeredAt: Date | null; category: string | null }): AppealDeadlines {
     const category = input.category ?? undefined;
-    const registerBy = this.policy.due('register', input.receivedAt);
+    const registerBy = this.due('register', input.receivedAt);
     if (!input.registeredAt) return { registerBy, redirectBy: null, answerBy: null, secondLineBy: null };
-    const d = this.policy.computeDeadlines({ receivedAt: input.receivedAt, registeredAt: input.registeredAt, ...(category ? { category } : {}) });
-    return { registerBy: d.registerBy, redirectBy: d.redirectBy, answerBy: d.answerBy, secondLineBy: d.secondLineBy };
+    // The second-line term is set when an appeal is deferred (see secondLine()).
+    return { registerBy, redirectBy: this.due('redirect', input.registeredAt), answerBy: this.due('answer', input.registeredAt, category), secondLineBy: null };
   }
 
   extend(input: { answerBy: Date; registeredAt: Date; extensionDays: number | null; days: number; reason: string; category: string | null; now: Date }): Date {

@@ -18,6 +18,7 @@ import {
   OPEN_STATUSES, APPEAL_TYPES, type AppealType, type InteractionKind,
 } from '../../persistence/entities/index.js';
 import { appendJournal } from '../journal.js';
+import { insertRow } from '../../persistence/insert-row.js';
 import { findOrCreateApplicant, applicantProblems, type ApplicantInput } from '../applicants.js';
 import { normalizeContact } from '../contacts.js';
 import { invalid } from '../errors.js';
@@ -162,10 +163,10 @@ async function intakeOnce(deps: IntakeDeps, input: IntakeInput): Promise<IntakeR
 
     const thread = await findThread(em, input);
     if (thread) {
-      const inter = await em.save(Interaction, em.create(Interaction, {
+      const inter = { id: await insertRow(em, Interaction, {
         appealId: thread.id, direction: 'in', kind, channel: input.channel, externalId: input.messageId, at: receivedAt,
-        authorUserId: null, subject: input.subject ?? null, body: input.body, meta: input.meta ?? null, deliveryStatus: null, deliveryError: null,
-      }));
+        authorUserId: null, subject: input.subject ?? null, body: input.body, meta: (input.meta ?? null) as never, deliveryStatus: null, deliveryError: null, attempts: 0, nextAttemptAt: null,
+      }) };
       await linkAttachments(em, inter.id, input.attachments);
       await em.update(Appeal, { id: thread.id }, { updatedAt: now });
       await appendJournal(em, { type: 'appeal.message_received', aggregateType: 'appeal', aggregateId: thread.id, siteId: thread.siteId, at: now, data: { appealId: thread.id, interactionId: inter.id, channel: input.channel, kind } });
@@ -184,25 +185,25 @@ async function intakeOnce(deps: IntakeDeps, input: IntakeInput): Promise<IntakeR
     const category = input.category ?? null;
     const d = deps.deadlines.compute({ receivedAt, registeredAt, category });
     const statusSecret = input.issueStatusSecret ? newStatusSecret() : undefined;
-    let appeal = em.create(Appeal, {
-      regNumber: null, channel: input.channel, type: input.type ?? TYPE_BY_CHANNEL[input.channel] ?? 'electronic',
+    const values = {
+      regNumber: null as string | null, channel: input.channel, type: input.type ?? TYPE_BY_CHANNEL[input.channel] ?? 'electronic',
       status: register ? 'registered' : 'received', applicantId: applicant.id, siteId: site.id, serviceId: service?.id ?? null,
       organisationId: service?.organisationId ?? null, topic: input.topic ?? service?.topic ?? null, subject: input.subject?.slice(0, 500) ?? null,
       category, priority: input.priority ?? 0, receivedAt, registeredAt, registerBy: d.registerBy, redirectBy: d.redirectBy, answerBy: d.answerBy,
       secondLineBy: null, extensionDays: null, extensionReason: null, extendedAt: null, redirectedToOrgId: null, redirectReason: null,
       redirectedAt: null, answeredAt: null, closedAt: null, outcome: null, wrapUpCode: null, suspendReason: null, assignedUserId: null,
       replyChannel: input.replyTo?.channel ?? null, replyAddress: input.replyTo?.address ?? null,
-      statusSecretHash: statusSecret ? hashStatusSecret(statusSecret) : null, kbVersionsUsed: null, createdAt: now, updatedAt: now,
-    });
-    appeal = await em.save(Appeal, appeal);
+      statusSecretHash: statusSecret ? hashStatusSecret(statusSecret) : null, kbVersionsUsed: null, createdAt: now, updatedAt: now, version: 1,
+    } satisfies Partial<Appeal>;
+    const appeal = Object.assign(new Appeal(), values, { id: await insertRow(em, Appeal, values as never) });
     if (register) {
       appeal.regNumber = formatRegNumber(appeal.id, now, deps.deadlines.timeZone);
       await em.update(Appeal, { id: appeal.id }, { regNumber: appeal.regNumber });
     }
-    const inter = await em.save(Interaction, em.create(Interaction, {
+    const inter = { id: await insertRow(em, Interaction, {
       appealId: appeal.id, direction: 'in', kind, channel: input.channel, externalId: input.messageId, at: receivedAt, authorUserId: null,
-      subject: input.subject ?? null, body: input.body, meta: input.meta ?? null, deliveryStatus: null, deliveryError: null,
-    }));
+      subject: input.subject ?? null, body: input.body, meta: (input.meta ?? null) as never, deliveryStatus: null, deliveryError: null, attempts: 0, nextAttemptAt: null,
+    }) };
     await linkAttachments(em, inter.id, input.attachments);
     await appendJournal(em, {
       type: register ? 'appeal.registered' : 'appeal.received', aggregateType: 'appeal', aggregateId: appeal.id, siteId: site.id, at: now,

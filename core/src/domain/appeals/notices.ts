@@ -7,10 +7,11 @@ import { In, LessThanOrEqual, type EntityManager } from 'typeorm';
 import type { Database } from '../../persistence/database.js';
 import { Appeal, Notice, type NoticeKind } from '../../persistence/entities/index.js';
 import { appendJournal } from '../journal.js';
+import { insertRow } from '../../persistence/insert-row.js';
 
 export async function recordNotice(em: EntityManager, appeal: Appeal, kind: NoticeKind, data: Record<string, unknown>, now: Date, lang = 'ru'): Promise<Notice> {
   const deliverable = Boolean(appeal.replyChannel && appeal.replyAddress);
-  const notice = await em.save(Notice, em.create(Notice, {
+  const values = {
     appealId: appeal.id,
     kind,
     channel: appeal.replyChannel,
@@ -24,7 +25,8 @@ export async function recordNotice(em: EntityManager, appeal: Appeal, kind: Noti
     interactionId: (data.interactionId as number | undefined) ?? null,
     data,
     createdAt: now,
-  }));
+  };
+  const notice = Object.assign(new Notice(), values, { id: await insertRow(em, Notice, values as never) });
   await appendJournal(em, { type: 'notice.recorded', aggregateType: 'appeal', aggregateId: appeal.id, siteId: appeal.siteId, at: now, data: { noticeId: notice.id, kind, channel: notice.channel, status: notice.status } });
   return notice;
 }

@@ -18,8 +18,12 @@ export function luhnDigit(digits: string): number {
   return (10 - (sum % 10)) % 10;
 }
 
+const yearFormats = new Map<string, Intl.DateTimeFormat>();
+
 export function formatRegNumber(id: number, registeredAt: Date, timeZone = 'Europe/Moscow'): string {
-  const yy = new Intl.DateTimeFormat('en', { year: '2-digit', timeZone }).format(registeredAt);
+  let fmt = yearFormats.get(timeZone);
+  if (!fmt) yearFormats.set(timeZone, (fmt = new Intl.DateTimeFormat('en', { year: '2-digit', timeZone })));
+  const yy = fmt.format(registeredAt);
   const seq = String(id).padStart(6, '0');
   return `${yy}-${seq}-${luhnDigit(yy + seq)}`;
 }
