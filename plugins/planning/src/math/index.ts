@@ -17,6 +17,12 @@ export {
 } from './target.js';
 /** Square-root staffing and the Halfin–Whitt approximation (rules of thumb). */
 export { squareRootStaffing, halfinWhittWaitProbability, normalCdf, normalDensity } from './normal.js';
+/** Staffing plans per interval for a day or a week, and what-if changes with deltas. */
+export {
+  staffingPlan, whatIf,
+  type DemandInterval, type PlanOptions, type PlannedInterval, type PlanTotals, type DayPlan, type StaffingPlan,
+  type WhatIfChange, type WhatIfResult, type IntervalDelta,
+} from './staffing-plan.js';
 /** Deferred work (e-mail, fax, portal): staff per interval to meet deadlines (fluid model, taut string). */
 export {
   backlogPlan, tautString, type BacklogInput, type BacklogInterval, type BacklogPlan, type BacklogPlanInterval, type WaitingItems,
