@@ -7,6 +7,8 @@
 
 /** Erlang B: blocking and lines needed (trunks, fax modems); traffic load in Erlangs. */
 export { erlangB, linesForBlocking, trafficLoad, BlockingTable, type LineSizing } from './erlang-b.js';
+/** Trunks for a queue: Erlang B on talking plus waiting callers. */
+export { trunksForQueue, type TrunkSizing } from './trunks.js';
 /** Erlang C: probability of waiting, service level, ASA, occupancy, agents for a target. */
 export { erlangC, erlangCMetrics, erlangCAgents } from './erlang-c.js';
 /** Erlang A: callers with exponential patience — abandonment, P(wait), SL, ASA, agents for a target. */
