@@ -98,6 +98,7 @@ export interface AtChannelOptions {
 
 interface Pending {
   command: string;
+  bytes: Buffer | Uint8Array | null;
   opts: CommandOptions;
   lines: string[];
   resolve: (r: AtResponse) => void;
@@ -148,12 +149,31 @@ export class AtChannel extends EventEmitter<AtChannelEvents> {
   /** Sends `AT…` and resolves with the response once a final result code arrives. */
   async command(command: string, opts: CommandOptions = {}): Promise<AtResponse> {
     if (this.goneError) throw this.goneError;
-    if (this.pending) throw new Error(`command ${JSON.stringify(command)} issued while ${JSON.stringify(this.pending.command)} is waiting`);
+    this.checkIdle(command);
     const gap = (this.opts.commandDelayMs ?? 50) - (this.clock.now() - this.lastFinalAt);
     if (gap > 0) await new Promise<void>((r) => this.clock.setTimeout(r, gap));
-    if (this.goneError) throw this.goneError;
+    return this.begin(command, Buffer.from(`${command}\r`, 'latin1'), opts);
+  }
+
+  /**
+   * Waits for a response that comes without a command (after page data: +FPS/+FET/OK), optionally
+   * writing raw bytes first (a page terminator). Call it before the bytes that lead to the response
+   * can arrive, e.g. from a DataSink at the moment it sees DLE ETX.
+   */
+  expect(label: string, opts: CommandOptions = {}, write?: Uint8Array): Promise<AtResponse> {
+    if (this.goneError) return Promise.reject(this.goneError);
+    this.checkIdle(label);
+    return this.begin(label, write ?? null, opts);
+  }
+
+  private checkIdle(what: string): void {
+    if (this.pending) throw new Error(`${JSON.stringify(what)} issued while ${JSON.stringify(this.pending.command)} is waiting`);
+  }
+
+  private begin(label: string, bytes: Buffer | Uint8Array | null, opts: CommandOptions): Promise<AtResponse> {
+    if (this.goneError) return Promise.reject(this.goneError);
     return new Promise<AtResponse>((resolve, reject) => {
-      this.pending = { command, opts, lines: [], resolve, reject, timer: null, graceTimer: null, ringRetries: 0 };
+      this.pending = { command: label, bytes, opts, lines: [], resolve, reject, timer: null, graceTimer: null, ringRetries: 0 };
       this.send(this.pending);
     });
   }
@@ -162,15 +182,18 @@ export class AtChannel extends EventEmitter<AtChannelEvents> {
     const timeoutMs = p.opts.timeoutMs ?? this.opts.commandTimeoutMs ?? 5000;
     if (p.timer) this.clock.clearTimeout(p.timer);
     p.timer = this.clock.setTimeout(() => this.settle(p, new AtTimeoutError(p.command, p.lines, timeoutMs)), timeoutMs);
+    if (!p.bytes) return;
     this.emit('transcript', 'DTE', p.command);
     this.log.debug({ dte: p.command }, 'DTE');
-    this.link.write(`${p.command}\r`).catch((err: Error) => this.settle(p, new ModemGoneError(this.link.path, err)));
+    this.link.write(p.bytes).catch((err: Error) => this.settle(p, new ModemGoneError(this.link.path, err)));
   }
 
   /** Writes raw bytes (data mode, triggers such as DC2, CAN). */
   write(data: Uint8Array): Promise<void> {
     if (this.goneError) return Promise.reject(this.goneError);
-    return this.link.write(data);
+    return this.link.write(data).catch((err: Error) => {
+      throw this.link.isOpen ? err : (this.goneError ?? new ModemGoneError(this.link.path, err));
+    });
   }
 
   /** Enters data mode now (for a sink that must see bytes without a CONNECT, e.g. after a DC2 re-trigger). */
@@ -236,7 +259,7 @@ export class AtChannel extends EventEmitter<AtChannelEvents> {
     const p = this.pending;
     if (line === 'RING') {
       this.emit('ring');
-      if (p && p.lines.length === 0 && !/^ATA$/i.test(p.command)) {
+      if (p && p.bytes && p.lines.length === 0 && !/^ATA$/i.test(p.command)) {
         if ((p.opts.onRing ?? 'retry') === 'abort') {
           this.settle(p, new RingCollisionError(p.command));
         } else if (p.ringRetries++ < 3) {

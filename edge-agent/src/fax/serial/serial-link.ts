@@ -104,9 +104,14 @@ class NodeSerialLink extends EventEmitter<SerialLinkEvents> implements SerialLin
   write(data: Uint8Array | string): Promise<void> {
     if (!this.isOpen) return Promise.reject(new PortClosedError(this.path));
     return new Promise((resolve, reject) => {
+      const failed = (err: Error) => {
+        // EIO/ENXIO/EBADF: the device or the other end of the PTY is gone
+        if (/EIO|ENXIO|EBADF|ENODEV|Input\/output error/.test(`${(err as NodeJS.ErrnoException).code ?? ''} ${err.message}`)) this.finish(err);
+        reject(err);
+      };
       this.port.write(typeof data === 'string' ? Buffer.from(data, 'latin1') : Buffer.from(data), (err) => {
-        if (err) return reject(err);
-        this.port.drain((e) => (e ? reject(e) : resolve()));
+        if (err) return failed(err);
+        this.port.drain((e) => (e ? failed(e) : resolve()));
       });
     });
   }

@@ -188,6 +188,7 @@ export class ModemSimulator extends EventEmitter<ModemSimulatorEvents> {
   private call: (IncomingCall & { resolve: (r: IncomingCallResult) => void; result: IncomingCallResult; rings: number; next: number; attempt: number; resends: number }) | null = null;
   private lastRxRejectable = false;
   private rxAbort = false;
+  private rxLastParams = '';
   private closed = false;
   private readonly onData = (b: Buffer) => this.input(b);
 
@@ -763,6 +764,7 @@ export class ModemSimulator extends EventEmitter<ModemSimulatorEvents> {
       }
       c.result.answered = true;
       const d = this.dialect;
+      this.rxLastParams = formatSessionParams(this.rxParams(), this.fclass === '2' ? '2' : '2.0');
       this.state = 'rx-session';
       this.respond([d.connectReport, `${d.remoteTsi}:${this.padId(c.callerId ?? 'CALLER SIM')}`, `${d.negotiated}:${formatSessionParams(this.rxParams(), this.fclass === '2' ? '2' : '2.0')}`], 'OK');
     });
@@ -784,7 +786,11 @@ export class ModemSimulator extends EventEmitter<ModemSimulatorEvents> {
       this.finishCall('completed');
       return 'ok';
     }
-    this.respond([], 'CONNECT');
+    // a new DCS (resolution or width change) is reported before CONNECT
+    const params = formatSessionParams(this.rxParams(), this.fclass === '2' ? '2' : '2.0');
+    const changed = params !== this.rxLastParams;
+    this.rxLastParams = params;
+    this.respond(changed ? [`${d.negotiated}:${params}`] : [], 'CONNECT');
     this.state = 'rx-trigger';
     this.rxAbort = false;
     return 'async';

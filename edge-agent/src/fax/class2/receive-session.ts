@@ -1,0 +1,172 @@
+/**
+ * Receiving a fax in Class 2.0 or Class 2 (reference 1.5 and the receive transcripts):
+ * ATA → +FCO/+FCON, caller TSI, +FCS/+FDCS, OK; per page: AT+FDR → CONNECT, DTE sends DC2 (or DC1),
+ * DCE sends DLE-stuffed data up to DLE ETX (2.0: DLE SUB = two DLEs), then +FPS/+FPTS, +FET, OK.
+ * The page is judged by our own EOL count and row check (HylaFAX never trusts the modem's counts);
+ * a bad page is refused with AT+FPS=2 / AT+FPTS=2 so the sender retransmits it. After EOP one more
+ * AT+FDR brings +FHS/+FHNG and OK.
+ */
+import { DleDecoder, DC1, DC2, CAN } from '../codec/dle.js';
+import { analyzeG3Page } from '../codec/g3.js';
+import type { FillOrder } from '../codec/bit-order.js';
+import type { DataSink, AtResponse } from '../at/at-channel.js';
+import type { FaxPage } from '../tiff/tiff-f.js';
+import { FaxCallError } from './call-error.js';
+import { hangupMeaning, type HangupInfo } from './hangup-codes.js';
+import { afterColon, pageWidth, parsePageStatus, parseQuotedId, parseSessionParams, yResolution, type PageStatus, type SessionParams } from './params.js';
+import { hangupIn, lineWith, type SessionContext } from './session-context.js';
+
+export interface ReceiveOptions {
+  /** Bit order the modem delivers: Class 2.0 with +FBO=0 is LSB first; Rockwell Class 2 is MSB first. */
+  fillOrder: FillOrder;
+  /** Data trigger after CONNECT (default DC2, as efax and mgetty send; DC1 per SP-2388-A). */
+  trigger?: 'DC2' | 'DC1';
+  /** Refuse pages with too many bad rows (mgetty's rule), so the sender retransmits. Default true. */
+  rejectBadPages?: boolean;
+  maxPages?: number;
+  onPage?: (p: ReceivedPageInfo) => void;
+}
+
+export interface ReceivedPageInfo {
+  page: number;
+  rows: number;
+  badRows: number;
+  accepted: boolean;
+  /** What the modem reported (+FPS/+FPTS), for comparison. */
+  modemStatus: PageStatus | null;
+  bytes: number;
+}
+
+export interface ReceiveOutcome {
+  remoteId: string;
+  pages: FaxPage[];
+  rejectedPages: number;
+  hangup: HangupInfo;
+}
+
+class RxPageSink implements DataSink {
+  readonly chunks: Buffer[] = [];
+  bytes = 0;
+  lastDataAt = 0;
+  private readonly dec: DleDecoder;
+  done = false;
+  private resolveDone!: () => void;
+  readonly finished = new Promise<void>((r) => (this.resolveDone = r));
+  /** Set by the receiver before data ends, so the +FPS/+FET/OK lines that follow are collected. */
+  onEnd: (() => void) | null = null;
+
+  constructor(
+    class20: boolean,
+    private readonly now: () => number,
+  ) {
+    this.dec = new DleDecoder(class20);
+    this.lastDataAt = now();
+  }
+
+  push(chunk: Buffer): Buffer | null {
+    const r = this.dec.push(chunk);
+    this.chunks.push(r.data);
+    this.bytes += r.data.length;
+    this.lastDataAt = this.now();
+    if (!r.done) return null;
+    this.done = true;
+    this.onEnd?.();
+    this.resolveDone();
+    return r.rest;
+  }
+
+  get invalidEscapes(): number {
+    return this.dec.invalidEscapes;
+  }
+}
+
+export async function answer(ctx: SessionContext): Promise<{ remoteId: string; params: SessionParams | null }> {
+  const r = await ctx.ch.command('ATA', { timeoutMs: ctx.timeouts.answer, hangupGraceMs: ctx.timeouts.hangupGrace });
+  const h = hangupIn(ctx, r);
+  if (h && !h.normal) throw new FaxCallError('hangup', `answer failed: hangup ${h.code} (${h.meaning})`, h);
+  if (r.final !== 'OK' || !r.lines.includes(ctx.d.connectReport)) {
+    throw new FaxCallError(r.final === 'NO CARRIER' ? 'no-carrier' : 'protocol', `answer: ${r.final}${r.lines.length ? ` (${r.lines.join(' | ')})` : ''}`);
+  }
+  const tsi = lineWith(r, ctx.d.remoteTsi);
+  const cs = lineWith(r, ctx.d.negotiated);
+  return { remoteId: tsi ? parseQuotedId(tsi) : '', params: cs ? parseSessionParams(cs, ctx.d.faxClass) : null };
+}
+
+async function waitData(ctx: SessionContext, sink: RxPageSink): Promise<void> {
+  while (!sink.done) {
+    const idle = ctx.clock.now() - sink.lastDataAt;
+    if (idle > ctx.timeouts.rxDataIdle) {
+      await ctx.ch.write(Buffer.from([CAN])).catch(() => undefined);
+      ctx.ch.leaveDataMode();
+      throw new FaxCallError('timeout', `no page data for ${ctx.timeouts.rxDataIdle} ms (after ${sink.bytes} bytes)`);
+    }
+    if (ctx.ch.gone) return;
+    await Promise.race([sink.finished, new Promise<void>((r) => ctx.clock.setTimeout(r, Math.min(100, ctx.timeouts.rxDataIdle)))]);
+  }
+}
+
+export async function receivePages(ctx: SessionContext, remoteId: string, initial: SessionParams | null, o: ReceiveOptions): Promise<ReceiveOutcome> {
+  const { ch, d } = ctx;
+  let params = initial;
+  const pages: FaxPage[] = [];
+  let rejected = 0;
+  let okRetries = 0;
+  for (let n = 0; n < (o.maxPages ?? 500); ) {
+    const sink = new RxPageSink(d.faxClass === '2.0', () => ctx.clock.now());
+    let post: Promise<AtResponse> | null = null;
+    sink.onEnd = () => {
+      post = ch.expect('<page end>', { timeoutMs: ctx.timeouts.rxPageDone, hangupGraceMs: ctx.timeouts.hangupGrace });
+      post.catch(() => undefined);
+    };
+    const r = await ch.command('AT+FDR', { timeoutMs: ctx.timeouts.pageReceive, dataSink: sink, hangupGraceMs: ctx.timeouts.hangupGrace });
+    const h = hangupIn(ctx, r);
+    if (!r.final.startsWith('CONNECT')) {
+      if (h?.normal) return { remoteId, pages, rejectedPages: rejected, hangup: h };
+      if (h) throw new FaxCallError('hangup', `AT+FDR: hangup ${h.code} (${h.meaning})`, h);
+      if (r.final === 'OK' && okRetries++ < 1) continue; // some modems answer OK between documents (tricky point 9)
+      throw new FaxCallError('protocol', `AT+FDR answered ${r.final}`);
+    }
+    const cs = lineWith(r, d.negotiated);
+    if (cs) params = parseSessionParams(cs, d.faxClass);
+    await ch.write(Buffer.from([o.trigger === 'DC1' ? DC1 : DC2]));
+    await waitData(ctx, sink);
+    if (!sink.done || !post) throw new FaxCallError('modem-gone', 'line dropped during page data');
+    const res: AtResponse = await post;
+    const data = Buffer.concat(sink.chunks);
+    const width = pageWidth(params?.wd ?? 0);
+    const twoD = (params?.df ?? 0) === 1;
+    const a = analyzeG3Page(data, o.fillOrder, width, twoD);
+    const ps = lineWith(res, d.pageStatus);
+    const fet = lineWith(res, '+FET');
+    const ppm = fet ? Number(afterColon(fet)) : NaN;
+    const modemStatus = ps ? parsePageStatus(ps, d.faxClass) : null;
+    const bad = a.rows === 0 || a.badRows > a.rows / 10 + 30 || res.final === 'ERROR';
+    const accept = !(bad && (o.rejectBadPages ?? true));
+    n++;
+    o.onPage?.({ page: pages.length + 1, rows: a.rows, badRows: a.badRows, accepted: accept, modemStatus, bytes: data.length });
+    if (accept) {
+      pages.push({
+        data,
+        fillOrder: o.fillOrder,
+        width,
+        rows: a.rows,
+        yResolution: yResolution(params?.vr ?? 0),
+        twoD,
+        badRows: a.badRows,
+        consecutiveBadRows: a.consecutiveBadRows,
+      });
+    } else {
+      rejected++;
+      ctx.log.warn({ rows: a.rows, badRows: a.badRows }, 'refusing a bad page (RTN)');
+      await ch.command(`AT${d.pageStatus}=2`);
+    }
+    const hh = hangupIn(ctx, res);
+    if (hh) return { remoteId, pages, rejectedPages: rejected, hangup: hh };
+    if (Number.isNaN(ppm)) throw new FaxCallError('protocol', `no +FET after page (${res.lines.join(' | ')} ${res.final})`);
+  }
+  throw new FaxCallError('protocol', 'too many pages');
+}
+
+export function normalHangup(ctx: SessionContext): HangupInfo {
+  return hangupMeaning('0', ctx.d.faxClass);
+}

@@ -1,0 +1,64 @@
+/** What a Class 2 / 2.0 call needs: the channel, the dialect, timeouts, a clock and a logger. */
+import type { AtChannel, AtResponse } from '../at/at-channel.js';
+import type { Class2Dialect } from './dialect.js';
+import type { Clock, FaxLogger } from '../logger.js';
+import { hangupMeaning, type HangupInfo } from './hangup-codes.js';
+import { afterColon } from './params.js';
+
+/** Step timeouts in ms (reference 1.9; defaults between efax's and HylaFAX's). */
+export interface FaxTimeouts {
+  command: number;
+  dial: number;
+  answer: number;
+  /** +FDT -> CONNECT */
+  pageStart: number;
+  /** XON after CONNECT (Class 2) */
+  xon: number;
+  /** XOFF without XON before we give up */
+  xoff: number;
+  /** end of page data -> result */
+  pageDone: number;
+  /** AT+FET -> +FPTS */
+  postPage: number;
+  /** AT+FDR -> CONNECT */
+  pageReceive: number;
+  /** longest silence inside received page data */
+  rxDataIdle: number;
+  /** DLE ETX -> +FPS/+FET/OK */
+  rxPageDone: number;
+  /** +FHNG/+FHS -> trailing OK */
+  hangupGrace: number;
+}
+
+export const DEFAULT_TIMEOUTS: FaxTimeouts = {
+  command: 5000,
+  dial: 120_000,
+  answer: 120_000,
+  pageStart: 45_000,
+  xon: 10_000,
+  xoff: 60_000,
+  pageDone: 180_000,
+  postPage: 60_000,
+  pageReceive: 60_000,
+  rxDataIdle: 60_000,
+  rxPageDone: 60_000,
+  hangupGrace: 2000,
+};
+
+export interface SessionContext {
+  ch: AtChannel;
+  d: Class2Dialect;
+  timeouts: FaxTimeouts;
+  clock: Clock;
+  log: FaxLogger;
+}
+
+/** The hangup reported in a response, if any. */
+export function hangupIn(ctx: SessionContext, r: AtResponse): HangupInfo | null {
+  const line = r.lines.find((l) => l.startsWith(`${ctx.d.hangup}:`));
+  return line ? hangupMeaning(afterColon(line), ctx.d.faxClass) : null;
+}
+
+export function lineWith(r: AtResponse, prefix: string): string | undefined {
+  return r.lines.find((l) => l.startsWith(`${prefix}:`));
+}
