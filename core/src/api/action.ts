@@ -36,6 +36,8 @@ export interface SessionUser {
 export interface ApiMeta {
   user?: SessionUser | null;
   ip?: string | null;
+  /** The request's Content-Type (for actions whose alias streams the raw body). */
+  contentType?: string | null;
   /** Set by an action to choose the HTTP status of its answer (moleculer-web). */
   $statusCode?: number;
   $responseType?: string;

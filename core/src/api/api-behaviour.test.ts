@@ -134,6 +134,15 @@ t.test('the journal stream: sign in, live events, resume after a gap', async (t)
   t.equal(code, 4401, 'a bad token closes the stream');
 });
 
+t.test('a WebSocket to a path nobody serves is refused, not left hanging', async (t) => {
+  const ws = new WebSocket(`${app.url.replace('http', 'ws')}/api/no-such-socket`);
+  const status = await new Promise<number>((resolve) => {
+    ws.on('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0));
+    ws.on('error', () => resolve(-1));
+  });
+  t.equal(status, 404);
+});
+
 t.test('health and OpenAPI are public', async (t) => {
   const h = await app.req('GET', '/api/health');
   t.equal(h.status, 200);

@@ -93,6 +93,8 @@ export function gatewayService(core: CoreContext, opts: GatewayOptions): Service
           ...(opts.rateLimit ? {} : {}),
           onBeforeCall(ctx: Context<unknown, ApiMeta>, _route: unknown, req: IncomingMessage) {
             ctx.meta.ip = clientIp(req);
+            // Actions that take the raw body (alias type "stream", e.g. a multipart form) need its type.
+            ctx.meta.contentType = req.headers['content-type'] ?? null;
           },
           onError(this: any, req: IncomingMessage, res: ServerResponse, err: unknown) {
             const e = err as { name?: string; data?: { filename?: string } };

@@ -7,6 +7,7 @@
  * may push live frames to users with the Moleculer event `console.push` ({ userIds?, roles?, frame }).
  */
 import type { Server, IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
 import { WebSocketServer, WebSocket } from 'ws';
 import type { TokenIssuer } from './tokens.js';
 import type { SessionUser } from './action.js';
@@ -23,6 +24,7 @@ interface Client {
 }
 
 const AUTH_TIMEOUT_MS = 10_000;
+export const STREAM_PATH = '/api/stream';
 const MAX_BUFFERED = 4 * 1024 * 1024;
 
 export interface ConsolePush {
@@ -35,10 +37,25 @@ export class JournalStream {
   private readonly wss: WebSocketServer;
   private readonly clients = new Set<Client>();
   private readonly heartbeat: NodeJS.Timeout;
+  private readonly server: Server;
+  private readonly onUpgrade: (req: IncomingMessage, socket: Duplex, head: Buffer) => void;
 
   constructor(server: Server, private readonly opts: { tokens: TokenIssuer; logger: { warn: (...a: unknown[]) => void; debug: (...a: unknown[]) => void }; core: CoreContext }) {
-    this.wss = new WebSocketServer({ server, path: '/api/stream', maxPayload: 64 * 1024 });
+    // noServer: the HTTP server's upgrades are shared with plugins (e.g. the portal chat socket);
+    // only /api/stream is taken here, other paths are left to their own listeners.
+    this.wss = new WebSocketServer({ noServer: true, maxPayload: 64 * 1024 });
     this.wss.on('connection', (ws, req) => this.accept(ws, req));
+    this.onUpgrade = (req, socket, head) => {
+      const path = (req.url ?? '').split('?')[0];
+      if (path === STREAM_PATH) {
+        this.wss.handleUpgrade(req, socket, head, (ws) => this.wss.emit('connection', ws, req));
+      } else if (server.listenerCount('upgrade') === 1) {
+        // Nobody else serves WebSockets here: refuse rather than leave the socket hanging.
+        socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+      }
+    };
+    this.server = server;
+    server.on('upgrade', this.onUpgrade);
     this.heartbeat = setInterval(() => {
       for (const c of this.clients) {
         if (!c.alive) {
@@ -153,6 +170,7 @@ export class JournalStream {
 
   async close(): Promise<void> {
     clearInterval(this.heartbeat);
+    this.server.off('upgrade', this.onUpgrade);
     for (const c of this.clients) c.ws.close(1001, 'server stopping');
     await new Promise<void>((resolve) => this.wss.close(() => resolve()));
   }
