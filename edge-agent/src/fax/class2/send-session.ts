@@ -23,8 +23,13 @@ export interface SendOptions {
   maxBr?: number;
   maxRetransmits?: number;
   chunkBytes?: number;
-  /** Pace writes to the negotiated line rate (for modems with small buffers and no flow control). */
-  pace?: boolean;
+  /**
+   * Pacing of page data writes: 'line' = the negotiated fax rate (for modems with small buffers and
+   * no flow control, efax's "virtual flow control"), a number = that many bit/s (the serial port's own
+   * rate: a no-op on a real port, where the UART sets the pace, but needed on a PTY, which has none,
+   * for XOFF to act in time). Default 'off'.
+   */
+  pace?: 'off' | 'line' | number;
   onPage?: (p: PageProgress) => void;
   /** Called when connected, before the first page. */
   onConnected?: (remoteId: string) => void;
@@ -168,7 +173,7 @@ export async function sendPages(ctx: SessionContext, remoteId: string, remoteDis
         }
         await writeData(ctx.ch, watcher, wire, {
           chunkBytes: o.chunkBytes ?? 256,
-          paceBps: o.pace ? rate : 0,
+          paceBps: o.pace === 'line' ? rate : typeof o.pace === 'number' ? o.pace : 0,
           xoffTimeoutMs: ctx.timeouts.xoff,
           clock: ctx.clock,
         });

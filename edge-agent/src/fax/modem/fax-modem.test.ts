@@ -73,12 +73,13 @@ for (const cls of ['2.0', '2'] as const) {
 }
 
 t.test('honours XOFF from the modem (user-space flow control) so nothing overflows', { skip }, async (t) => {
-  // The page (about 10 kB) is larger than the modem's buffer, which drains at 4800 bytes/s: without
-  // heeding XOFF the driver would overrun it. The headroom above the XOFF mark covers the PTY latency.
-  const { fx, modem, pages } = await setup(t, { speedFactor: 4, bufferBytes: 6000, xoffAtBytes: 1000, xonAtBytes: 300 });
+  // The page (about 20 kB) is much larger than the modem's 4 kB buffer, which drains at 9600 bytes/s:
+  // without heeding XOFF the driver would overrun it. A PTY has no baud rate, so the driver paces its
+  // writes at 115200 bit/s as a serial port would.
+  const { fx, modem, pages } = await setup(t, { speedFactor: 8, bufferBytes: 4000, xoffAtBytes: 1000, xonAtBytes: 300 }, { pace: 115200 });
   await modem.open();
-  const a = testFaxPage(1);
-  t.ok(a.page.data.length > 6000 * 1.5);
+  const a = testFaxPage(1, { height: 3200 });
+  t.ok(a.page.data.length > 4000 * 4, `page of ${a.page.data.length} bytes`);
   const r = await modem.send({ number: '1', pages: [a.page] });
   t.match(r, { ok: true });
   t.equal(pages[0]!.overflowBytes, 0);
@@ -193,7 +194,7 @@ t.test('the modem vanishing mid-page fails the job with a reason', { skip }, asy
   });
   const gone = new Promise<Error>((resolve) => modem.once('gone', resolve));
   const r = await modem.send({ number: '1', pages: [testFaxPage(1, { height: 600 }).page] });
-  t.match(r, { ok: false, reason: 'modem-gone', retryable: false });
+  t.match(r, { ok: false, reason: 'modem-gone', retryable: false }, JSON.stringify(r));
   t.match(await gone, { name: 'ModemGoneError' });
   t.equal(modem.state, 'closed');
   t.match(await modem.send({ number: '1', pages: [testFaxPage(1, { height: 10 }).page] }), { ok: false, reason: 'modem-gone' });

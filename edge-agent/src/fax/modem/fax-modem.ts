@@ -39,8 +39,8 @@ export interface FaxModemConfig {
   maxRetransmits?: number;
   /** Highest BR to offer (default 5 = 14400). */
   maxBr?: number;
-  /** Pace writes to the line rate (default false: rely on flow control). */
-  pace?: boolean;
+  /** Pacing of page data: 'off' (default: flow control only), 'line' (negotiated fax rate) or bit/s. */
+  pace?: 'off' | 'line' | number;
   rejectBadPages?: boolean;
   /** Extra init commands after the class is selected. */
   extraInit?: string[];
@@ -293,7 +293,7 @@ export class FaxModem extends EventEmitter<FaxModemEvents> {
           pages: req.pages,
           maxBr: this.config.maxBr ?? this.info?.class20?.maxBr ?? 5,
           maxRetransmits: this.config.maxRetransmits ?? 3,
-          pace: this.config.pace ?? false,
+          pace: this.config.pace ?? 'off',
           onPage: (p) => {
             if (p.accepted) pagesSent++;
             else this.stats.retransmits++;
