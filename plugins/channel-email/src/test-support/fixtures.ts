@@ -104,3 +104,42 @@ export function bounceReport(opts: { originalMessageId: string; recipient: strin
     '',
   ].join('\n'));
 }
+
+/**
+ * A raw SMTP dialog over a plain socket: sends each command after the previous reply and returns
+ * every reply (multi-line replies joined). For checking exact answers no client library shows.
+ */
+export async function smtpDialog(port: number, commands: string[]): Promise<string[]> {
+  const { createConnection } = await import('node:net');
+  const sock = createConnection({ host: '127.0.0.1', port });
+  const replies: string[] = [];
+  let buf = '';
+  let waiting: ((reply: string) => void) | null = null;
+  sock.on('data', (d: Buffer) => {
+    buf += d.toString('utf8');
+    // A reply ends with a line "NNN text" (a space after the code, not a dash).
+    const m = /(^|\r\n)(\d{3}) [^\r\n]*\r\n$/.exec(buf);
+    if (m && waiting) {
+      const reply = buf.trimEnd();
+      buf = '';
+      const w = waiting;
+      waiting = null;
+      w(reply);
+    }
+  });
+  const next = () => new Promise<string>((resolve, reject) => {
+    waiting = resolve;
+    sock.once('error', reject);
+  });
+  try {
+    replies.push(await next());
+    for (const c of commands) {
+      const r = next();
+      sock.write(`${c}\r\n`);
+      replies.push(await r);
+    }
+  } finally {
+    sock.destroy();
+  }
+  return replies;
+}
