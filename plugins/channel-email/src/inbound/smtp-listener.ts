@@ -5,6 +5,7 @@
  * mail's appeal is committed; 451 when that could not be done now (the sender keeps it and retries),
  * 5xx when the mail can never be taken.
  */
+import { createHash, timingSafeEqual } from 'node:crypto';
 import { SMTPServer, type SMTPServerOptions, type SMTPServerDataStream, type SMTPServerSession } from 'smtp-server';
 import type { SmtpInboundConfig } from '../config.js';
 import { tlsMaterial } from '../config.js';
@@ -14,6 +15,12 @@ import { MailRejection, type MailAcceptor } from './accept.js';
 export interface ListenerLogger {
   info(o: object, msg?: string): void;
   warn(o: object, msg?: string): void;
+}
+
+/** Compares passwords in constant time (by their digests, so lengths do not leak either). */
+function sameSecret(given: string, expected: string): boolean {
+  const digest = (s: string) => createHash('sha256').update(s).digest();
+  return timingSafeEqual(digest(given), digest(expected));
 }
 
 function smtpError(r: MailRejection): Error & { responseCode: number } {
@@ -77,7 +84,7 @@ export class SmtpListener {
       logger: false,
       onAuth: (auth, _session, cb) => {
         const user = users.find((u) => u.user === auth.username);
-        if (user && auth.validatePassword(user.password)) return cb(null, { user: user.user });
+        if (user && sameSecret(auth.password ?? '', user.password)) return cb(null, { user: user.user });
         cb(Object.assign(new Error('5.7.8 Authentication failed'), { responseCode: 535 }));
       },
       onRcptTo: (address, _session, cb) => {
@@ -107,7 +114,8 @@ export class SmtpListener {
   }
 
   async start(): Promise<void> {
-    const server = new SMTPServer(this.options());
+    const options = this.options();
+    const server = new SMTPServer(options);
     server.on('error', (err) => this.logger.warn({ err: err.message }, 'smtp server error'));
     await new Promise<void>((resolve, reject) => {
       const onError = (err: Error) => reject(err);
@@ -118,7 +126,7 @@ export class SmtpListener {
       });
     });
     this.server = server;
-    this.logger.info({ host: this.cfg.host, port: this.port, starttls: !this.options().disabledCommands!.includes('STARTTLS'), recipients: this.policy.describe() }, 'smtp server listening');
+    this.logger.info({ host: this.cfg.host, port: this.port, starttls: !options.disabledCommands!.includes('STARTTLS'), auth: this.cfg.auth.enabled, recipients: this.policy.describe() }, 'smtp server listening');
   }
 
   /** Stops taking connections; mail being taken finishes first (bounded by the close timeout). */
