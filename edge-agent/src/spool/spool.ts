@@ -101,51 +101,47 @@ export class Spool {
 
   private recover(): void {
     mkdirSync(join(this.dir, 'files'), { recursive: true });
-    const removed = new Set<number>();
-    const indexPath = join(this.dir, 'index.log');
-    if (existsSync(indexPath)) {
-      for (const line of readFileSync(indexPath, 'utf8').split('\n')) {
-        const m = /^[AD] (\d+)/.exec(line);
-        if (m) removed.add(Number(m[1]));
-      }
+    const scan = scanSpool(this.dir);
+    for (const { segment, validBytes } of scan.torn) {
+      // a torn tail from a crash during append: cut it off
+      const fd = openSync(join(this.dir, segName(segment)), 'r+');
+      ftruncateSync(fd, validBytes);
+      fsyncSync(fd);
+      closeSync(fd);
     }
-    const segs = readdirSync(this.dir)
-      .map((f) => SEG_RE.exec(f))
-      .filter((m): m is RegExpExecArray => !!m)
-      .map((m) => Number(m[1]))
-      .sort((a, b) => a - b);
-    for (const n of segs) {
-      const path = join(this.dir, segName(n));
-      const buf = readFileSync(path);
-      const { records, validBytes } = decodeRecords(buf);
-      if (validBytes < buf.length) {
-        // a torn tail from a crash during append: cut it off
-        const fd = openSync(path, 'r+');
-        ftruncateSync(fd, validBytes);
-        fsyncSync(fd);
-        closeSync(fd);
-      }
-      let live = 0;
-      for (const r of records) {
-        this.seq = Math.max(this.seq, r.header.seq);
-        if (removed.has(r.header.seq)) continue;
-        this.entries.set(r.header.seq, { ...r.header, payload: r.payload, size: r.payload.length, segment: n });
-        this.bytes += r.payload.length;
-        live++;
-      }
-      this.segLive.set(n, live);
-      this.seg = n;
+    for (const e of scan.entries) {
+      this.entries.set(e.seq, e);
+      this.bytes += e.size;
     }
-    for (const n of segs) if (this.segLive.get(n) === 0 && n !== this.seg) this.removeSegment(n);
-    for (const f of readdirSync(join(this.dir, 'files'))) {
-      if (!f.endsWith('.json')) continue;
-      const rec = JSON.parse(readFileSync(join(this.dir, 'files', f), 'utf8')) as SpooledFile;
-      if (!existsSync(this.filePath(rec.transferId))) continue;
-      this.files.set(rec.transferId, rec);
-      this.fileBytes += rec.size;
+    for (const [n, live] of scan.segLive) this.segLive.set(n, live);
+    this.seq = scan.maxSeq;
+    this.seg = scan.lastSegment;
+    for (const n of [...this.segLive.keys()]) if (this.segLive.get(n) === 0 && n !== this.seg) this.removeSegment(n);
+    for (const f of scan.files) {
+      this.files.set(f.transferId, f);
+      this.fileBytes += f.size;
     }
     this.rewriteIndex();
     this.openSegment(this.seg || 1);
+  }
+
+  /** Reads a spool without changing it (for `okno-edge spool status` while the daemon runs). */
+  static inspect(dir: string): { stats: SpoolStats; entries: SpoolEntry[]; files: SpooledFile[] } {
+    const scan = scanSpool(dir);
+    const first = scan.entries[0];
+    return {
+      stats: {
+        depth: scan.entries.length,
+        bytes: scan.entries.reduce((n, e) => n + e.size, 0),
+        files: scan.files.length,
+        fileBytes: scan.files.reduce((n, f) => n + f.size, 0),
+        droppedTelemetry: 0,
+        refused: 0,
+        ...(first ? { oldestTs: first.ts } : {}),
+      },
+      entries: scan.entries,
+      files: scan.files.sort((a, b) => a.createdAt - b.createdAt),
+    };
   }
 
   private openSegment(n: number): void {
@@ -399,4 +395,55 @@ export class Spool {
   private assertOpen(): void {
     if (this.closed) throw new Error('spool is closed');
   }
+}
+
+interface SpoolScan {
+  entries: SpoolEntry[];
+  segLive: Map<number, number>;
+  maxSeq: number;
+  lastSegment: number;
+  torn: { segment: number; validBytes: number }[];
+  files: SpooledFile[];
+}
+
+/** Reads segments, the removal index and waiting files; changes nothing. */
+function scanSpool(dir: string): SpoolScan {
+  const scan: SpoolScan = { entries: [], segLive: new Map(), maxSeq: 0, lastSegment: 0, torn: [], files: [] };
+  if (!existsSync(dir)) return scan;
+  const removed = new Set<number>();
+  const indexPath = join(dir, 'index.log');
+  if (existsSync(indexPath)) {
+    for (const line of readFileSync(indexPath, 'utf8').split('\n')) {
+      const m = /^[AD] (\d+)/.exec(line);
+      if (m) removed.add(Number(m[1]));
+    }
+  }
+  const segs = readdirSync(dir)
+    .map((f) => SEG_RE.exec(f))
+    .filter((m): m is RegExpExecArray => !!m)
+    .map((m) => Number(m[1]))
+    .sort((a, b) => a - b);
+  for (const n of segs) {
+    const buf = readFileSync(join(dir, segName(n)));
+    const { records, validBytes } = decodeRecords(buf);
+    if (validBytes < buf.length) scan.torn.push({ segment: n, validBytes });
+    let live = 0;
+    for (const r of records) {
+      scan.maxSeq = Math.max(scan.maxSeq, r.header.seq);
+      if (removed.has(r.header.seq)) continue;
+      scan.entries.push({ ...r.header, payload: r.payload, size: r.payload.length, segment: n });
+      live++;
+    }
+    scan.segLive.set(n, live);
+    scan.lastSegment = n;
+  }
+  const filesDir = join(dir, 'files');
+  if (existsSync(filesDir)) {
+    for (const f of readdirSync(filesDir)) {
+      if (!f.endsWith('.json')) continue;
+      const rec = JSON.parse(readFileSync(join(filesDir, f), 'utf8')) as SpooledFile;
+      if (existsSync(join(filesDir, `${rec.transferId}.bin`))) scan.files.push(rec);
+    }
+  }
+  return scan;
 }
