@@ -3,7 +3,13 @@ import { execFile, spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { freePort, tempDir, waitFor } from '@okno/testkit';
+import { freePort, needsTools, tempDir, waitFor } from '@okno/testkit';
+import { openPtyPair } from '../fax/simulator/pty-pair.js';
+import { openSerialLink } from '../fax/serial/serial-link.js';
+import { ModemSimulator } from '../fax/simulator/modem-simulator.js';
+import { makeTestPage } from '../fax/codec/test-page.js';
+import { encodeMh } from '../fax/codec/g3.js';
+import { writeTiffF } from '../fax/tiff/tiff-f.js';
 import { CoreObserver } from '../agent/test-support/core-observer.js';
 import { Spool } from '../spool/spool.js';
 import { startAedes } from '../agent/test-support/broker.js';
@@ -124,4 +130,32 @@ t.test('run: the daemon comes online, answers a command, and goes offline cleanl
   child.kill('SIGTERM');
   t.equal(await exited, 0, stderr);
   await waitFor('offline', () => core.of('presence', addr).some((s) => s.msg.reason === 'shutdown'));
+});
+
+t.test('fax test (loopback on the simulator) and fax send to a simulated modem, with page progress', { skip: needsTools('socat') }, async (t) => {
+  const env = { OKNO_EDGE_SITE: 'cao', OKNO_EDGE_AGENT: 'a1', OKNO_EDGE_SPOOL_DIR: '/tmp/okno-cli-unused' };
+  const loop = await cli(['fax', 'test'], env);
+  t.equal(loop.code, 0, loop.stdout + loop.stderr);
+  t.match(loop.stdout, /✔ simulator received the page intact/);
+
+  const pair = await openPtyPair();
+  const simLink = await openSerialLink({ path: pair.modemPath, uucpLock: 'off', livenessIntervalMs: 0 });
+  const sim = new ModemSimulator(simLink, { speedFactor: 50, minPageMs: 20, connectDelayMs: 20, xonDelayMs: 10 });
+  const { dir, cleanup } = tempDir('okno-cli-fax-');
+  t.teardown(async () => {
+    sim.shutdown();
+    await simLink.close().catch(() => undefined);
+    await pair.close();
+    cleanup();
+  });
+  const pages = [1, 2].map((n) => ({ data: encodeMh(makeTestPage({ height: 200, pageNo: n }), { fillOrder: 2 }), fillOrder: 2 as const, width: 1728, rows: 200, yResolution: 98 as const, twoD: false }));
+  const file = join(dir, 'doc.tif');
+  writeFileSync(file, writeTiffF(pages));
+  const got: number[] = [];
+  sim.on('page', (p) => got.push(p.page));
+  const r = await cli(['fax', 'send', '--port', pair.dtePath, '5551234', file], env);
+  t.equal(r.code, 0, r.stdout + r.stderr);
+  t.match(r.stdout, /✔ sent 2 page\(s\)/);
+  t.match(r.stderr, /page 1\/2[\s\S]*page 2\/2/, 'progress per page');
+  t.same(got, [1, 2]);
 });
