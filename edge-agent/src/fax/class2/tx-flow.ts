@@ -76,7 +76,7 @@ export class PageAbortedError extends Error {
 
 /** Writes stuffed page data under user-space flow control and optional pacing. */
 export async function writeData(ch: AtChannel, watcher: TxFlowWatcher, data: Buffer, o: WriteDataOptions): Promise<void> {
-  const start = o.clock.now();
+  let due = o.clock.now();
   for (let off = 0; off < data.length; off += o.chunkBytes) {
     if (watcher.paused) {
       const timeout = sleep(o.clock, o.xoffTimeoutMs).then(() => 'timeout' as const);
@@ -89,7 +89,8 @@ export async function writeData(ch: AtChannel, watcher: TxFlowWatcher, data: Buf
     await ch.write(chunk);
     o.onProgress?.(off + chunk.length);
     if (o.paceBps > 0) {
-      const due = start + ((off + chunk.length) * 8 * 1000) / o.paceBps;
+      // like a UART: never faster than the rate in any stretch, and no catching up after a stall
+      due = Math.max(due, o.clock.now()) + (chunk.length * 8 * 1000) / o.paceBps;
       const wait = due - o.clock.now();
       if (wait > 0) await sleep(o.clock, wait);
     }

@@ -73,13 +73,13 @@ for (const cls of ['2.0', '2'] as const) {
 }
 
 t.test('honours XOFF from the modem (user-space flow control) so nothing overflows', { skip }, async (t) => {
-  // The page (about 20 kB) is much larger than the modem's 4 kB buffer, which drains at 9600 bytes/s:
+  // The page (about 20 kB) is much larger than the modem's 6 kB buffer, which drains at 9600 bytes/s:
   // without heeding XOFF the driver would overrun it. A PTY has no baud rate, so the driver paces its
   // writes at 115200 bit/s as a serial port would.
-  const { fx, modem, pages } = await setup(t, { speedFactor: 8, bufferBytes: 4000, xoffAtBytes: 1000, xonAtBytes: 300 }, { pace: 115200 });
+  const { fx, modem, pages } = await setup(t, { speedFactor: 8, bufferBytes: 6000, xoffAtBytes: 1000, xonAtBytes: 300 }, { pace: 115200 });
   await modem.open();
   const a = testFaxPage(1, { height: 3200 });
-  t.ok(a.page.data.length > 4000 * 4, `page of ${a.page.data.length} bytes`);
+  t.ok(a.page.data.length > 6000 * 3, `page of ${a.page.data.length} bytes`);
   const r = await modem.send({ number: '1', pages: [a.page] });
   t.match(r, { ok: true });
   t.equal(pages[0]!.overflowBytes, 0);
