@@ -37,7 +37,8 @@ async function importPlugin(name: string, searchFrom: string[]): Promise<unknown
     return await import(name);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND') throw new PluginLoadError(name, `package not found (is it installed? npm install ${name})`);
+    const notFound = code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND' || new RegExp(`Cannot find (package|module) '${name.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}'`).test(String((err as Error)?.message));
+    if (notFound) throw new PluginLoadError(name, `package not found (is it installed? npm install ${name})`);
     throw new PluginLoadError(name, `import failed: ${(err as Error).message ?? String(lastErr)}`);
   }
 }
