@@ -51,8 +51,9 @@ export function channelsService(core: CoreContext, opts: { pollMs?: number } = {
   };
 
   let soonTimer: NodeJS.Timeout | null = null;
+  let stopping = false;
   const soon = () => {
-    if (soonTimer) return;
+    if (soonTimer || stopping) return;
     soonTimer = setTimeout(() => {
       soonTimer = null;
       void pass();
@@ -114,13 +115,16 @@ export function channelsService(core: CoreContext, opts: { pollMs?: number } = {
       'notice.recorded': { handler: () => soon() },
     },
     started() {
+      stopping = false;
       const loop = async () => {
         await pass();
-        timer = setTimeout(loop, pollMs);
+        // A stop that came during the pass must not be undone by re-arming the timer.
+        if (!stopping) timer = setTimeout(loop, pollMs);
       };
       timer = setTimeout(loop, 50);
     },
     async stopped() {
+      stopping = true;
       if (timer) clearTimeout(timer);
       if (soonTimer) clearTimeout(soonTimer);
       while (running) await new Promise((r) => setTimeout(r, 20));
