@@ -3,9 +3,9 @@
  * plain IMAP on a free port on 127.0.0.1), started with `dovecot -F -c <conf>` as a child process.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, writeFileSync, readFileSync, existsSync } from 'node:fs';
+import { mkdirSync, writeFileSync, readFileSync, existsSync, chmodSync, chownSync } from 'node:fs';
 import { join } from 'node:path';
-import { freePort, tempDir, waitFor, tcpReachable, which } from '@okno/testkit';
+import { freePort, tempDir, waitFor, tcpReachable, which, run } from '@okno/testkit';
 
 export interface Dovecot {
   port: number;
@@ -23,9 +23,17 @@ export async function startDovecot(): Promise<Dovecot> {
   const user = 'appeals';
   const password = 'imap-test-secret';
   for (const d of ['run', 'state', 'home']) mkdirSync(join(dir, d), { recursive: true });
-  writeFileSync(join(dir, 'passwd'), `${user}:{PLAIN}${password}\n`);
-  const uid = process.getuid?.() ?? 0;
-  const gid = process.getgid?.() ?? 0;
+  // Dovecot's auth process runs as the "dovecot" user: it must reach the passwd file.
+  chmodSync(dir, 0o711);
+  writeFileSync(join(dir, 'passwd'), `${user}:{PLAIN}${password}\n`, { mode: 0o644 });
+  // Dovecot never gives mail access as root: as root, the mail belongs to "nobody".
+  let uid = process.getuid?.() ?? 0;
+  let gid = process.getgid?.() ?? 0;
+  if (uid === 0) {
+    uid = Number(run('id', ['-u', 'nobody']).trim());
+    gid = Number(run('id', ['-g', 'nobody']).trim());
+    chownSync(join(dir, 'home'), uid, gid);
+  }
   writeFileSync(join(dir, 'dovecot.conf'), `
 base_dir = ${dir}/run
 state_dir = ${dir}/state
@@ -36,8 +44,8 @@ ssl = no
 disable_plaintext_auth = no
 auth_mechanisms = plain login
 mail_location = maildir:${dir}/home/%u/Maildir
-first_valid_uid = 0
-first_valid_gid = 0
+first_valid_uid = 1
+first_valid_gid = 1
 passdb {
   driver = passwd-file
   args = scheme=PLAIN username_format=%u ${dir}/passwd
