@@ -58,7 +58,9 @@ export class Transfers {
       store: new DirChunkStore(join(this.downloads, 'chunks')),
       sha256: nodeSha256,
       envelope: () => envelope(o.sender),
-      send: (m) => this.publish(m),
+      // Not awaited: this runs inside the incoming-message handler, and mqtt.js reads the PUBACK
+      // only after that handler returns. A lost ack is re-sent when the sender retries.
+      send: (m) => void this.publish(m).catch(() => undefined),
       onFile: ({ offer, data }) => {
         writeFileSync(this.downloadPath(offer.transferId), data);
         o.logger.info({ transferId: offer.transferId, name: offer.name, size: offer.size }, 'download complete');

@@ -7,14 +7,14 @@ import { readFileSync } from 'node:fs';
 import type { Logger } from 'pino';
 import type { EdgeConfig } from '../config/config.js';
 import type { FaxDevices } from '../agent/devices.js';
-import { openSerialLink } from '../fax/serial/serial-link.js';
-import { FaxModem } from '../fax/modem/fax-modem.js';
-import type { ModemInfo } from '../fax/class2/probe.js';
-import { readTiffF } from '../fax/tiff/tiff-f.js';
-import { ModemSimulator } from '../fax/simulator/modem-simulator.js';
-import { openPtyPair } from '../fax/simulator/pty-pair.js';
-import { makeTestPage } from '../fax/codec/test-page.js';
-import { encodeMh } from '../fax/codec/g3.js';
+import { openSerialLink, type FaxModemConfig } from '../fax/index.js';
+import { FaxModem } from '../fax/index.js';
+import type { ModemInfo } from '../fax/index.js';
+import { readTiffF } from '../fax/index.js';
+import { ModemSimulator } from '../fax/index.js';
+import { openPtyPair } from '../fax/index.js';
+import { makeTestPage } from '../fax/index.js';
+import { encodeMh } from '../fax/index.js';
 
 export interface ProbeLine {
   ok: boolean;
@@ -106,8 +106,10 @@ async function loopback(progress: (line: string) => void): Promise<FaxTestReport
 
 export function faxTools(): FaxTools {
   return {
-    async faxDevices() {
-      return undefined;
+    async faxDevices(c, log) {
+      if (c.fax.ports && c.fax.ports.length === 0) return undefined; // fax.ports: [] turns fax off
+      const { FaxModems } = await import('../agent/fax-devices.js');
+      return new FaxModems({ ...(c.fax.ports ? { ports: c.fax.ports } : {}), modem: (c.fax.modem ?? {}) as FaxModemConfig, logger: log.child({ part: 'fax' }) });
     },
     probeModem: (_c, port) => probeOne(port),
     async sendFax(_c, port, number, file, onPage) {
