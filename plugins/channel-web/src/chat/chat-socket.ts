@@ -142,8 +142,9 @@ export class ChatHub {
     ws.on('message', (raw) => {
       conn.alive = true;
       queue = queue.then(() => this.handle(conn, raw)).catch((err) => {
-        this.deps.logger.warn({ err: String((err as Error)?.message ?? err) }, 'chat frame failed');
-        this.send(conn, this.errorFrame(err, conn.lang));
+        const frame = this.errorFrame(err, conn.lang);
+        if (frame.code === 'INTERNAL') this.deps.logger.warn({ err: String((err as Error)?.message ?? err) }, 'chat frame failed');
+        this.send(conn, frame);
       });
     });
   }
@@ -173,17 +174,13 @@ export class ChatHub {
       case 'ping':
         return this.send(conn, { type: 'pong' });
     }
-    if (!conn.chat) return this.send(conn, { type: 'error', code: 'NO_CHAT', message: 'open or resume a chat first' });
-    switch (msg.type) {
-      case 'message':
-        return this.message(conn, msg);
-      case 'typing':
-        return this.typing(conn);
-      case 'close':
-        return this.closeByCitizen(conn);
-      default:
-        return this.send(conn, { type: 'error', code: 'UNKNOWN_TYPE', message: `unknown frame type ${String(msg.type).slice(0, 40)}` });
+    if (!['message', 'typing', 'close'].includes(msg.type as string)) {
+      return this.send(conn, { type: 'error', code: 'UNKNOWN_TYPE', message: `unknown frame type ${String(msg.type).slice(0, 40)}` });
     }
+    if (!conn.chat) return this.send(conn, { type: 'error', code: 'NO_CHAT', message: 'open or resume a chat first' });
+    if (msg.type === 'message') return this.message(conn, msg);
+    if (msg.type === 'typing') return this.typing(conn);
+    return this.closeByCitizen(conn);
   }
 
   private async open(conn: Conn, msg: Record<string, unknown>): Promise<void> {

@@ -76,10 +76,13 @@ export function toLine(i: Interaction): ChatLine {
   return { seq: i.id, from: i.direction === 'in' ? 'citizen' : 'operator', text: i.body, at: i.at.toISOString(), clientMsgId: ((i.meta as { clientMsgId?: string } | null)?.clientMsgId) ?? null };
 }
 
-/** What a citizen sees of the operator: the given name ("Surname Name Patronymic" -> "Name"). */
+/**
+ * What a citizen sees of the operator: the given name only. "Surname Name Patronymic" -> "Name";
+ * two words are read as "Name Surname" -> "Name".
+ */
 export function operatorDisplayName(fullName: string | null | undefined): string {
   const parts = (fullName ?? '').trim().split(/\s+/).filter(Boolean);
-  return parts.length >= 2 ? parts[1]! : parts[0] ?? '';
+  return (parts.length >= 3 ? parts[1] : parts[0]) ?? '';
 }
 
 export class ChatStore {

@@ -10,11 +10,12 @@ type DeepPartial<T> = { [K in keyof T]?: T[K] extends object ? (T[K] extends unk
 
 export const IDENTITY = { secret: 'portal-identity-secret-0123456789abcdef', issuer: 'city-idp', audience: 'okno-portal' };
 
-export async function startPortal(config: DeepPartial<PortalConfig> = {}, opts: { core?: Record<string, unknown>; plugin?: PluginDefinition } = {}): Promise<TestApp> {
+export async function startPortal(config: DeepPartial<PortalConfig> = {}, opts: { core?: Record<string, unknown>; plugin?: PluginDefinition; clock?: () => Date } = {}): Promise<TestApp> {
   return startTestApp({
     plugins: { 'channel-web': (opts.plugin ?? plugin) as PluginDefinition },
     config: { plugins: [{ name: 'channel-web', config }], ...(opts.core ?? {}) },
     deliveryPollMs: 100,
+    ...(opts.clock ? { clock: opts.clock } : {}),
   });
 }
 
@@ -40,8 +41,8 @@ export async function submitMultipart(app: TestApp, fields: Record<string, strin
   return answer(await fetch(`${app.url}/api/portal/appeals${query}`, { method: 'POST', body: fd }));
 }
 
-/** A chat client as the page is: a WebSocket that collects frames and waits for them. */
-export class ChatClient {
+/** A WebSocket client that collects JSON frames and waits for them (the chat page, the console). */
+export class FrameSocket {
   readonly frames: any[] = [];
   closeCode: number | null = null;
   private constructor(readonly ws: WebSocket) {
@@ -49,9 +50,9 @@ export class ChatClient {
     ws.on('close', (code) => (this.closeCode = code));
   }
 
-  static async connect(app: TestApp, query = ''): Promise<ChatClient> {
-    const ws = new WebSocket(`${app.url.replace('http', 'ws')}/api/portal/chat${query}`);
-    const c = new ChatClient(ws);
+  static async open(url: string): Promise<FrameSocket> {
+    const ws = new WebSocket(url);
+    const c = new FrameSocket(ws);
     await new Promise<void>((resolve, reject) => {
       ws.once('open', () => resolve());
       ws.once('error', reject);
@@ -85,4 +86,15 @@ export class ChatClient {
   close(): void {
     this.ws.close();
   }
+}
+
+/** The citizen's chat socket. */
+export const chatSocket = (app: TestApp, query = '') => FrameSocket.open(`${app.url.replace('http', 'ws')}/api/portal/chat${query}`);
+
+/** An operator's console stream (journal events and console.push frames), signed in. */
+export async function consoleStream(app: TestApp, login: string): Promise<FrameSocket> {
+  const s = await FrameSocket.open(`${app.url.replace('http', 'ws')}/api/stream`);
+  s.send({ type: 'auth', token: await app.token(login) });
+  await s.waitFor((f) => f.type === 'ready', 'the console stream to be ready');
+  return s;
 }
