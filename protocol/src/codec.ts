@@ -127,43 +127,21 @@ export function makeCommand<K extends CommandKind>(
   return { ...envelope(sender, now), kind, args: parsed, deadline: now + opts.timeoutMs };
 }
 
-/** A successful result for a command. */
-export function okResult<K extends CommandKind>(
-  sender: Sender,
-  cmd: Pick<CommandMessage, 'id' | 'kind'>,
-  result: CommandResultData<K>,
-  times: { receivedAt: number; finishedAt?: number },
-): CommandResultMessage {
+type ResultTimes = { receivedAt: number; finishedAt?: number };
+
+function resultBase(sender: Sender, cmd: Pick<CommandMessage, 'id' | 'kind'>, times: ResultTimes) {
   const finishedAt = times.finishedAt ?? Date.now();
-  return {
-    ...envelope(sender, finishedAt),
-    correlationId: cmd.id,
-    kind: cmd.kind,
-    status: 'ok',
-    result: result as Record<string, unknown>,
-    receivedAt: times.receivedAt,
-    finishedAt,
-  };
+  return { ...envelope(sender, finishedAt), correlationId: cmd.id, kind: cmd.kind, receivedAt: times.receivedAt, finishedAt };
+}
+
+/** A successful result for a command. */
+export function okResult<K extends CommandKind>(sender: Sender, cmd: Pick<CommandMessage, 'id' | 'kind'>, result: CommandResultData<K>, times: ResultTimes): CommandResultMessage {
+  return { ...resultBase(sender, cmd, times), status: 'ok', result: result as Record<string, unknown> };
 }
 
 /** A failed result for a command. */
-export function errorResult(
-  sender: Sender,
-  cmd: Pick<CommandMessage, 'id' | 'kind'>,
-  code: CommandErrorCode,
-  message: string,
-  times: { receivedAt: number; finishedAt?: number },
-): CommandResultMessage {
-  const finishedAt = times.finishedAt ?? Date.now();
-  return {
-    ...envelope(sender, finishedAt),
-    correlationId: cmd.id,
-    kind: cmd.kind,
-    status: 'error',
-    error: { code, message },
-    receivedAt: times.receivedAt,
-    finishedAt,
-  };
+export function errorResult(sender: Sender, cmd: Pick<CommandMessage, 'id' | 'kind'>, code: CommandErrorCode, message: string, times: ResultTimes): CommandResultMessage {
+  return { ...resultBase(sender, cmd, times), status: 'error', error: { code, message } };
 }
 
 export { ProtocolMessageError, ProtocolVersionError };
