@@ -10,12 +10,13 @@ type DeepPartial<T> = { [K in keyof T]?: T[K] extends object ? (T[K] extends unk
 
 export const IDENTITY = { secret: 'portal-identity-secret-0123456789abcdef', issuer: 'city-idp', audience: 'okno-portal' };
 
-export async function startPortal(config: DeepPartial<PortalConfig> = {}, opts: { core?: Record<string, unknown>; plugin?: PluginDefinition; clock?: () => Date } = {}): Promise<TestApp> {
+export async function startPortal(config: DeepPartial<PortalConfig> = {}, opts: { core?: Record<string, unknown>; plugin?: PluginDefinition; clock?: () => Date; dbUrl?: string } = {}): Promise<TestApp> {
   return startTestApp({
     plugins: { 'channel-web': (opts.plugin ?? plugin) as PluginDefinition },
     config: { plugins: [{ name: 'channel-web', config }], ...(opts.core ?? {}) },
     deliveryPollMs: 100,
     ...(opts.clock ? { clock: opts.clock } : {}),
+    ...(opts.dbUrl ? { dbUrl: opts.dbUrl } : {}),
   });
 }
 
