@@ -25,7 +25,7 @@ t.test('fax modem on a simulated line: inventory, fax.send from the core with pa
   const addr = { site: 'cao', agent: 'fax-1' };
   const fax = new FaxModems({
     ports: [pair.dtePath],
-    modem: { localId: 'OKNO TEST', commandDelayMs: 0, answerAfterRings: 1 },
+    modem: { localId: 'OKNO TEST', commandDelayMs: 0, answerAfterRings: 1, timeouts: { xoff: 3000, pageDone: 5000, postPage: 3000, hangupGrace: 300 } },
     rescanMs: 0,
     logger: pino({ level: 'silent' }),
     open: (path) => openSerialLink({ path, uucpLock: 'off', livenessIntervalMs: 200 }),
