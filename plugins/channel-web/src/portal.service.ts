@@ -19,6 +19,7 @@
  */
 import type { Readable } from 'node:stream';
 import type { Context, ServiceSchema } from 'moleculer';
+import { LessThan } from 'typeorm';
 import type {} from 'moleculer-web'; // its typings add `rest` to service settings and actions
 import {
   Appeal, DomainError, Organisation, Service, actorOf, apiAction, channelService, conflict, forbidden, notFound, parseRegNumber,
@@ -33,6 +34,7 @@ import { STATUS_NAMES, fieldErrors, langOf } from './messages.js';
 import { ChatStore } from './chat/chat-store.js';
 import { ChatHub, DESK_ROLES, lineFrame, type ChatFrame, type ConsolePush } from './chat/chat-socket.js';
 import { attachPage } from './gateway-attach.js';
+import { PortalSubmission } from './entities.js';
 import { assetHeaders, loadAssets } from './page.js';
 
 export const SERVICE = channelService(PORTAL_CHANNEL);
@@ -293,6 +295,9 @@ export function portalService(ctx: PluginContext<PortalConfig>, opts: PortalServ
       }
       const sweep = async () => {
         limits.prune();
+        // Kept secrets for repeated submits live only as long as a repeat is plausible.
+        const keptUntil = new Date(core.clock().getTime() - config.resubmitWindowHours * 3600_000);
+        await core.db.transaction((em) => em.delete(PortalSubmission, { createdAt: LessThan(keptUntil) }));
         for (const chat of await store.abandoned()) {
           const closed = await store.close(chat.chatId, 'timeout', null);
           if (!closed) continue;

@@ -5,13 +5,13 @@
 import t from 'tap';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { Appeal, Interaction, JournalEntry } from '@okno/core';
-import { PortalChat } from '../entities.js';
+import { PortalChat, PortalSubmission } from '../entities.js';
 import { chatSocket, consoleStream, startPortal, type FrameSocket } from '../test-support/portal-app.js';
 
 let offsetMs = 0;
 // The clock is moved forward in the last test to let a chat be abandoned without waiting.
 const app = await startPortal(
-  { replyByEmail: true, rateLimits: { chatOpen: { limit: 4, windowSeconds: 600 } }, chat: { resumeWindowSeconds: 10 } },
+  { replyByEmail: true, rateLimits: { chatOpen: { limit: 4, windowSeconds: 600 } }, chat: { resumeWindowSeconds: 10 }, resubmitWindowHours: 0.01 },
   { clock: () => new Date(Date.now() + offsetMs) },
 );
 t.teardown(() => app.stop());
@@ -220,4 +220,10 @@ t.test('a chat whose citizen is gone longer than the resume window is closed as 
   t.same([row.status, row.closedBy], ['closed', 'timeout']);
   await desk.waitFor((f) => f.type === 'portal.chat.closed' && f.by === 'timeout', 'supervisors see it');
   desk.close();
+  let kept = 1;
+  for (let i = 0; i < 100 && kept; i++) {
+    kept = await db.read((em) => em.count(PortalSubmission));
+    if (kept) await new Promise((r) => setTimeout(r, 100));
+  }
+  t.equal(kept, 0, 'sealed secrets older than resubmitWindowHours are dropped');
 });
