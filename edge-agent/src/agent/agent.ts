@@ -3,7 +3,6 @@
  * on change, periodic telemetry, commands with results, file transfers, device events.
  */
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import type { Logger } from 'pino';
 import {
   agentSender,
@@ -19,7 +18,7 @@ import {
   type MessageOf,
   type PresenceMessage,
 } from '@okno/protocol';
-import { brokerCredentials, clientIdOf, loadConfig, type EdgeConfig } from '../config/config.js';
+import { brokerCredentials, brokerTls, clientIdOf, loadConfig, type EdgeConfig } from '../config/config.js';
 import { MqttLink } from '../link/mqtt-link.js';
 import { Spool, SpoolFullError } from '../spool/spool.js';
 import type { SpoolClass } from '../spool/record.js';
@@ -62,21 +61,12 @@ export class EdgeAgent {
     this.devices = o.devices ?? new DeviceManager();
     this.spool = Spool.open(c.spool.dir, c.spool);
     const creds = brokerCredentials(c);
-    const tls = c.broker.tls;
+    const tls = brokerTls(c);
     this.link = new MqttLink({
       url: c.broker.url,
       clientId: clientIdOf(c),
       ...creds,
-      ...(tls
-        ? {
-            tls: {
-              rejectUnauthorized: tls.rejectUnauthorized,
-              ...(tls.ca ? { ca: readFileSync(tls.ca) } : {}),
-              ...(tls.cert ? { cert: readFileSync(tls.cert) } : {}),
-              ...(tls.key ? { key: readFileSync(tls.key) } : {}),
-            },
-          }
-        : {}),
+      ...(tls ? { tls } : {}),
       keepaliveSec: c.broker.keepaliveSec,
       connectTimeoutMs: c.broker.connectTimeoutMs,
       backoff: c.broker.reconnect,

@@ -7,7 +7,7 @@ import { createConnection } from 'node:net';
 import { join } from 'node:path';
 import mqtt from 'mqtt';
 import { fileFilter, topicFor } from '@okno/protocol';
-import { brokerCredentials, clientIdOf, type EdgeConfig } from '../config/config.js';
+import { brokerCredentials, brokerTls, clientIdOf, type EdgeConfig } from '../config/config.js';
 import { clientOptions, isAuthError } from '../link/mqtt-link.js';
 
 export interface Check {
@@ -59,10 +59,11 @@ export async function brokerChecks(c: EdgeConfig): Promise<Check[]> {
   }
   let client;
   try {
+    const tls = brokerTls(c);
     client = await mqtt.connectAsync(
       c.broker.url,
       clientOptions(
-        { clientId: `${clientIdOf(c)}-doctor`, ...creds, keepaliveSec: 30, connectTimeoutMs: c.broker.connectTimeoutMs, ...(c.broker.tls ? { tls: { rejectUnauthorized: c.broker.tls.rejectUnauthorized } } : {}) },
+        { clientId: `${clientIdOf(c)}-doctor`, ...creds, keepaliveSec: 30, connectTimeoutMs: c.broker.connectTimeoutMs, ...(tls ? { tls } : {}) },
         { clean: true },
       ),
     );

@@ -179,3 +179,18 @@ export function brokerCredentials(c: EdgeConfig): { username: string; password?:
 export function clientIdOf(c: EdgeConfig): string {
   return c.broker.clientId ?? `okno-edge-${c.site}-${c.agent}`;
 }
+
+/** TLS material for the broker connection, read from the configured PEM files. */
+export function brokerTls(c: EdgeConfig): { ca?: Buffer; cert?: Buffer; key?: Buffer; rejectUnauthorized: boolean } | undefined {
+  const tls = c.broker.tls;
+  if (!tls) return undefined;
+  const read = (what: string, path: string | undefined) => {
+    if (!path) return {};
+    try {
+      return { [what]: readFileSync(path) };
+    } catch (err) {
+      throw new ConfigError(`cannot read broker.tls.${what} ${path}: ${(err as Error).message}`);
+    }
+  };
+  return { rejectUnauthorized: tls.rejectUnauthorized, ...read('ca', tls.ca), ...read('cert', tls.cert), ...read('key', tls.key) };
+}
