@@ -6,9 +6,8 @@
  * same secret.
  */
 import { createReadStream } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { mkdir, mkdtemp, readdir, rm, stat } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
 import type { Readable } from 'node:stream';
 import {
   Appeal, DomainError, Interaction, InteractionAttachment, Service, tooLarge, type AppealType, type CoreContext, type IntakeInput, type IntakeResult,
@@ -50,6 +49,24 @@ export interface SubmitAnswer {
   attachments: number;
   /** true: this submission was received before; this is the same appeal. */
   duplicate: boolean;
+}
+
+/** Where uploads wait while their form is read and checked. */
+export const uploadsDir = (core: Pick<CoreContext, 'config'>) => resolve(core.config.dataDir, 'portal-uploads');
+
+/** Removes uploads left by a crash (older than `olderThanMs`; newer ones may be in flight on another node). */
+export async function removeStaleUploads(core: Pick<CoreContext, 'config'>, olderThanMs = 3600_000): Promise<number> {
+  const dir = uploadsDir(core);
+  const names = await readdir(dir).catch(() => [] as string[]);
+  let removed = 0;
+  for (const n of names) {
+    const st = await stat(join(dir, n)).catch(() => null);
+    if (st && Date.now() - st.mtimeMs > olderThanMs) {
+      await rm(join(dir, n), { recursive: true, force: true });
+      removed++;
+    }
+  }
+  return removed;
 }
 
 export function isJson(contentType: string | null): boolean {
@@ -129,7 +146,10 @@ async function existingSubmission(deps: FormDeps, messageId: string): Promise<bo
 }
 
 export async function submitForm(deps: FormDeps, req: FormRequest): Promise<SubmitAnswer> {
-  const dir = await mkdtemp(join(tmpdir(), 'okno-portal-'));
+  // Under the data folder (the attachments' volume), one folder per request, removed at the end.
+  const uploads = uploadsDir(deps.core);
+  await mkdir(uploads, { recursive: true });
+  const dir = await mkdtemp(join(uploads, 'u-'));
   try {
     let form: Awaited<ReturnType<typeof readForm>>;
     try {

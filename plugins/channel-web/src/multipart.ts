@@ -134,6 +134,12 @@ export function parseMultipart(body: Readable, contentType: string, limits: Form
         if (!failed) resolve({ fields, files, truncated });
       });
     });
+    // A client that goes away mid-upload: the request ends without its end.
+    let ended = false;
+    body.on('end', () => (ended = true));
+    body.on('close', () => {
+      if (!ended) fail(new FormLimitError('malformed', 'the upload was interrupted'));
+    });
     body.on('error', (err) => fail(err));
     body.pipe(busboy);
   });

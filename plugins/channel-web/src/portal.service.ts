@@ -28,7 +28,7 @@ import {
 import type { PortalConfig } from './config.js';
 import type { IdentityVerifier } from './identity.js';
 import { RateLimits, clientKey } from './rate-limit.js';
-import { submitForm, PORTAL_CHANNEL, type SubmitAnswer } from './form.js';
+import { submitForm, removeStaleUploads, PORTAL_CHANNEL, type SubmitAnswer } from './form.js';
 import { deliverToBox, readBox, type BoxItem } from './box.js';
 import { STATUS_NAMES, fieldErrors, langOf } from './messages.js';
 import { ChatStore } from './chat/chat-store.js';
@@ -192,7 +192,9 @@ export function portalService(ctx: PluginContext<PortalConfig>, opts: PortalServ
         },
       }),
 
+      // Served by the /portal route only (it has no REST alias under /api).
       asset: {
+        auth: 'public',
         params: { file: { type: 'string', optional: true, max: 64 } },
         handler: (c: ApiContext<{ file?: string }>) => {
           const name = c.params.file || 'index.html';
@@ -298,6 +300,7 @@ export function portalService(ctx: PluginContext<PortalConfig>, opts: PortalServ
         // Kept secrets for repeated submits live only as long as a repeat is plausible.
         const keptUntil = new Date(core.clock().getTime() - config.resubmitWindowHours * 3600_000);
         await core.db.transaction((em) => em.delete(PortalSubmission, { createdAt: LessThan(keptUntil) }));
+        await removeStaleUploads(core);
         for (const chat of await store.abandoned()) {
           const closed = await store.close(chat.chatId, 'timeout', null);
           if (!closed) continue;

@@ -218,6 +218,7 @@ export class ChatHub {
     this.attachConn(conn, opened.chat);
     this.send(conn, { type: 'opened', chatId, regNumber: opened.regNumber, statusSecret: opened.statusSecret, status: opened.chat.status, identified: Boolean(identity) });
     this.send(conn, lineFrame(chatId, opened.first));
+    if (opened.chat.status === 'closed') this.send(conn, { type: 'closed', chatId, by: opened.chat.closedBy });
     if (opened.created) {
       this.deps.toConsole({ roles: DESK_ROLES, frame: { type: 'portal.chat.waiting', chatId, appealId: opened.chat.appealId, regNumber: opened.regNumber } });
     }
