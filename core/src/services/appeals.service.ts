@@ -6,6 +6,7 @@ import type { ServiceSchema, Context } from 'moleculer';
 import type { CoreContext } from '../kernel/context.js';
 import { apiAction, actorOf, ROLES_DESK } from '../api/action.js';
 import { intake, type IntakeInput } from '../domain/appeals/intake.js';
+import { IntakeBatcher } from '../domain/appeals/intake-batcher.js';
 import * as T from '../domain/appeals/transitions.js';
 import { listAppeals, getAppealCard, deadlineCounts, publicStatus, type AppealListQuery } from '../domain/appeals/queries.js';
 import { claimDueNotices, markNoticeSent, markNoticeFailed } from '../domain/appeals/notices.js';
@@ -16,6 +17,8 @@ import { applicant, id, limit, offset } from './params.js';
 
 export function appealsService(core: CoreContext): ServiceSchema {
   const deps = { db: core.db, deadlines: core.deadlines, now: core.clock };
+  const intakeDeps = { ...deps, defaultSiteCode: core.config.intake.defaultSiteCode ?? undefined };
+  const batcher = core.db.kind === 'sqlite' ? new IntakeBatcher(intakeDeps) : undefined;
   const done = <T>(p: Promise<T>): Promise<T> => p.then((r) => (core.journalCommitted(), r));
   const nearFrom = () => core.deadlines.nearDueFrom(core.clock());
   return {
@@ -36,7 +39,7 @@ export function appealsService(core: CoreContext): ServiceSchema {
           replyTo: { type: 'object', optional: true, nullable: true, strict: true, props: { channel: 'string|max:32', address: 'string|max:400' } },
           register: 'boolean|optional', issueStatusSecret: 'boolean|optional', lang: 'string|optional|max:8', meta: 'object|optional',
         },
-        handler: (ctx: Context<IntakeInput>) => done(intake({ ...deps, defaultSiteCode: core.config.intake.defaultSiteCode ?? undefined }, ctx.params)),
+        handler: (ctx: Context<IntakeInput>) => done(intake({ ...intakeDeps, batcher }, ctx.params)),
       },
       publicStatus: {
         visibility: 'public',

@@ -74,6 +74,8 @@ export interface IntakeDeps {
   deadlines: DeadlinePort;
   defaultSiteCode?: string;
   now?: () => Date;
+  /** Group commit (SQLite): concurrent intakes share one transaction and one sync to disk. */
+  batcher?: { submit(input: IntakeInput): Promise<IntakeResult> };
 }
 
 const KIND_BY_CHANNEL: Record<string, InteractionKind> = { fax: 'fax', phone: 'call', chat: 'chat' };
@@ -153,11 +155,12 @@ async function linkAttachments(em: EntityManager, interactionId: number, attachm
   }
 }
 
-async function intakeOnce(deps: IntakeDeps, input: IntakeInput): Promise<IntakeResult> {
+/** The work of one intake inside a transaction (or a savepoint of a group commit). */
+export async function intakeIn(em: EntityManager, deps: IntakeDeps, input: IntakeInput): Promise<IntakeResult> {
   const now = deps.now?.() ?? new Date();
   const receivedAt = input.receivedAt ?? now;
   const kind = input.kind ?? KIND_BY_CHANNEL[input.channel] ?? 'message';
-  return deps.db.transaction(async (em) => {
+  {
     const existing = await existingResult(em, input.channel, input.messageId);
     if (existing) return existing;
 
@@ -216,7 +219,11 @@ async function intakeOnce(deps: IntakeDeps, input: IntakeInput): Promise<IntakeR
     });
     if (register) await recordNotice(em, appeal, 'received', { regNumber: appeal.regNumber, answerBy: d.answerBy?.toISOString() ?? null }, now, input.lang);
     return { appealId: appeal.id, regNumber: appeal.regNumber, status: appeal.status, created: true, followUp: false, interactionId: inter.id, ...(statusSecret ? { statusSecret } : {}) };
-  });
+  }
+}
+
+function intakeOnce(deps: IntakeDeps, input: IntakeInput): Promise<IntakeResult> {
+  return deps.batcher ? deps.batcher.submit(input) : deps.db.transaction((em) => intakeIn(em, deps, input));
 }
 
 export async function intake(deps: IntakeDeps, input: IntakeInput): Promise<IntakeResult> {
