@@ -5,6 +5,7 @@
  * it kept (persistent sessions, queued QoS 1 messages, retained messages).
  */
 import { createServer, type Server, type Socket } from 'node:net';
+import { createServer as createTlsServer } from 'node:tls';
 import { Aedes } from 'aedes';
 import { canPublish, canSubscribe, identityFromUsername, type Identity } from '@okno/protocol';
 import { freePort } from '@okno/testkit';
@@ -19,7 +20,7 @@ export interface TestBroker {
 }
 
 /** users: user name -> password; when omitted, everyone may connect (ACLs still apply to known identities). */
-export async function startAedes(opts: { users?: Record<string, string> } = {}): Promise<TestBroker> {
+export async function startAedes(opts: { users?: Record<string, string>; tls?: { cert: Buffer; key: Buffer } } = {}): Promise<TestBroker> {
   const port = await freePort();
   const aedes = await Aedes.createBroker();
   const ids = new WeakMap<object, Identity>();
@@ -45,11 +46,12 @@ export async function startAedes(opts: { users?: Record<string, string> } = {}):
   const sockets = new Set<Socket>();
   const up = () =>
     new Promise<void>((resolve, reject) => {
-      server = createServer((s) => {
+      const onSocket = (s: Socket) => {
         sockets.add(s);
         s.on('close', () => sockets.delete(s));
         aedes.handle(s);
-      });
+      };
+      server = opts.tls ? createTlsServer({ cert: opts.tls.cert, key: opts.tls.key }, onSocket) : createServer(onSocket);
       server.once('error', reject);
       server.listen(port, '127.0.0.1', () => resolve());
     });
@@ -63,7 +65,7 @@ export async function startAedes(opts: { users?: Record<string, string> } = {}):
     });
   await up();
   return {
-    url: `mqtt://127.0.0.1:${port}`,
+    url: opts.tls ? `mqtts://localhost:${port}` : `mqtt://127.0.0.1:${port}`,
     port,
     aedes,
     up,

@@ -67,8 +67,8 @@ export class CoreObserver {
   }
   private readonly transferOwners = new Map<string, AgentAddress>();
 
-  static async connect(url: string, opts: { username?: string; password?: string; clientId?: string } = {}): Promise<CoreObserver> {
-    const client = await mqtt.connectAsync(url, { protocolVersion: 4, username: opts.username ?? 'okno-core', password: opts.password ?? 'core', clientId: opts.clientId ?? `test-core-${Math.random().toString(16).slice(2)}`, reconnectPeriod: 200, clean: false });
+  static async connect(url: string, opts: { username?: string; password?: string; clientId?: string; ca?: Buffer } = {}): Promise<CoreObserver> {
+    const client = await mqtt.connectAsync(url, { protocolVersion: 4, username: opts.username ?? 'okno-core', password: opts.password ?? 'core', clientId: opts.clientId ?? `test-core-${Math.random().toString(16).slice(2)}`, reconnectPeriod: 200, clean: false, ...(opts.ca ? { ca: opts.ca } : {}) });
     const o = new CoreObserver(client);
     await client.subscribeAsync('okno/v1/#', { qos: 1 });
     return o;
