@@ -11,7 +11,7 @@ import { appendJournal } from './journal.js';
 import { invalid, notFound } from './errors.js';
 import { normalizeContact, contactProblems, type ContactInput } from './contacts.js';
 import { optionalText, type Problem } from './text-fields.js';
-import { insertRow } from '../persistence/insert-row.js';
+import { sqlInsert, sqlRows, quoteFor } from '../persistence/sql.js';
 
 export interface ApplicantInput {
   kind?: ApplicantKind;
@@ -47,15 +47,20 @@ export function applicantProblems(input: ApplicantInput, field = 'applicant'): P
  */
 export async function findOrCreateApplicant(em: EntityManager, input: ApplicantInput, now: Date): Promise<Applicant> {
   const contacts = (input.contacts ?? []).map((c) => ({ kind: c.kind, value: c.value.trim(), normalized: normalizeContact(c.kind, c.value) }));
+  const q = quoteFor(em);
   let applicant: Applicant | null = null;
-  const known = contacts.length ? await em.find(ContactPoint, { where: contacts.map((c) => ({ kind: c.kind, normalized: c.normalized })) }) : [];
+  const known = contacts.length
+    ? (await sqlRows<{ applicantId: unknown; kind: string; normalized: string }>(em,
+        `SELECT ${q('applicantId')}, ${q('kind')}, ${q('normalized')} FROM ${q('contact_points')} WHERE ${contacts.map(() => `(${q('kind')} = ? AND ${q('normalized')} = ?)`).join(' OR ')}`,
+        contacts.flatMap((c) => [c.kind, c.normalized]))).map((r) => ({ ...r, applicantId: Number(r.applicantId) }))
+    : [];
   if (known.length) applicant = await em.findOne(Applicant, { where: { id: known[0]!.applicantId } });
   if (applicant?.destroyedAt) applicant = null;
   const fullName = input.fullName?.trim() || null;
   const organisationName = input.organisationName?.trim() || null;
   if (!applicant) {
     const values = { kind: input.kind ?? (organisationName ? 'organisation' : 'citizen'), fullName, organisationName, createdAt: now, updatedAt: now, destroyedAt: null } as const;
-    applicant = Object.assign(new Applicant(), values, { id: await insertRow(em, Applicant, values) });
+    applicant = Object.assign(new Applicant(), values, { id: await sqlInsert(em, q, 'applicants', values) });
   } else if ((!applicant.fullName && fullName) || (!applicant.organisationName && organisationName)) {
     applicant.fullName ??= fullName;
     applicant.organisationName ??= organisationName;
@@ -66,7 +71,7 @@ export async function findOrCreateApplicant(em: EntityManager, input: ApplicantI
   // new ones are added to this applicant. The unique index settles a race with a concurrent intake.
   for (const c of contacts) {
     if (known.some((e) => e.kind === c.kind && e.normalized === c.normalized)) continue;
-    await insertRow(em, ContactPoint, { applicantId: applicant.id, kind: c.kind, value: c.value, normalized: c.normalized });
+    await sqlInsert(em, q, 'contact_points', { applicantId: applicant.id, kind: c.kind, value: c.value, normalized: c.normalized });
   }
   return applicant;
 }

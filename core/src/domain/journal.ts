@@ -5,7 +5,7 @@
 import type { EntityManager } from 'typeorm';
 import { JournalEntry } from '../persistence/entities/index.js';
 import type { Database } from '../persistence/database.js';
-import { insertRow } from '../persistence/insert-row.js';
+import { sqlInsert, quoteFor } from '../persistence/sql.js';
 
 export interface JournalInput {
   type: string;
@@ -39,7 +39,7 @@ export async function appendJournal(em: EntityManager, input: JournalInput): Pro
     actorId: input.actorId ?? null,
     data: input.data ?? {},
   };
-  const seq = await insertRow(em, JournalEntry, row as never);
+  const seq = await sqlInsert(em, quoteFor(em), 'journal', row);
   return Object.assign(new JournalEntry(), row, { seq });
 }
 

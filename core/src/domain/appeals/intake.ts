@@ -14,11 +14,11 @@ import { In, type EntityManager } from 'typeorm';
 import type { Database } from '../../persistence/database.js';
 import { isUniqueViolation } from '../../persistence/database.js';
 import {
-  Appeal, Interaction, InteractionAttachment, Attachment, Site, Service, ContactPoint,
-  OPEN_STATUSES, APPEAL_TYPES, type AppealType, type InteractionKind,
+  Appeal, Interaction, InteractionAttachment, Attachment, ContactPoint,
+  OPEN_STATUSES, APPEAL_TYPES, type AppealType, type AppealStatus, type InteractionKind,
 } from '../../persistence/entities/index.js';
 import { appendJournal } from '../journal.js';
-import { insertRow } from '../../persistence/insert-row.js';
+import { sqlInsert, sqlRows, quoteFor } from '../../persistence/sql.js';
 import { findOrCreateApplicant, applicantProblems, type ApplicantInput } from '../applicants.js';
 import { normalizeContact } from '../contacts.js';
 import { invalid } from '../errors.js';
@@ -107,10 +107,12 @@ export function intakeProblems(input: IntakeInput): Problem[] {
 }
 
 async function existingResult(em: EntityManager, channel: string, messageId: string): Promise<IntakeResult | null> {
-  const inter = await em.findOne(Interaction, { where: { channel, externalId: messageId } });
-  if (!inter) return null;
-  const appeal = await em.findOneOrFail(Appeal, { where: { id: inter.appealId } });
-  return { appealId: appeal.id, regNumber: appeal.regNumber, status: appeal.status, created: false, followUp: false, interactionId: inter.id };
+  const q = quoteFor(em);
+  const [row] = await sqlRows<{ id: unknown; appealId: unknown; regNumber: string | null; status: AppealStatus }>(em,
+    `SELECT i.${q('id')} AS ${q('id')}, i.${q('appealId')} AS ${q('appealId')}, a.${q('regNumber')} AS ${q('regNumber')}, a.${q('status')} AS ${q('status')} ` +
+    `FROM ${q('interactions')} i JOIN ${q('appeals')} a ON a.${q('id')} = i.${q('appealId')} WHERE i.${q('channel')} = ? AND i.${q('externalId')} = ?`, [channel, messageId]);
+  if (!row) return null;
+  return { appealId: Number(row.appealId), regNumber: row.regNumber, status: row.status, created: false, followUp: false, interactionId: Number(row.id) };
 }
 
 /** The open appeal this message continues, if any, belonging to the same applicant. */
@@ -138,11 +140,16 @@ async function findThread(em: EntityManager, input: IntakeInput): Promise<Appeal
   return null;
 }
 
-async function resolveSite(em: EntityManager, input: IntakeInput, defaultSiteCode?: string): Promise<Site> {
-  const where = input.siteId != null ? { id: input.siteId } : input.siteCode ? { code: input.siteCode } : defaultSiteCode ? { code: defaultSiteCode } : null;
-  const site = where ? await em.findOne(Site, { where }) : await em.findOne(Site, { where: { kind: 'city' }, order: { id: 'ASC' } });
-  if (!site) throw invalid([input.siteId != null ? 'siteId' : 'siteCode', 'no such site (and no default site is set up)']);
-  return site;
+async function resolveSite(em: EntityManager, input: IntakeInput, defaultSiteCode?: string): Promise<{ id: number }> {
+  const q = quoteFor(em);
+  const code = input.siteCode ?? defaultSiteCode;
+  const [row] = input.siteId != null
+    ? await sqlRows<{ id: unknown }>(em, `SELECT ${q('id')} FROM ${q('sites')} WHERE ${q('id')} = ?`, [input.siteId])
+    : code
+      ? await sqlRows<{ id: unknown }>(em, `SELECT ${q('id')} FROM ${q('sites')} WHERE ${q('code')} = ?`, [code])
+      : await sqlRows<{ id: unknown }>(em, `SELECT ${q('id')} FROM ${q('sites')} WHERE ${q('kind')} = 'city' ORDER BY ${q('id')} LIMIT 1`);
+  if (!row) throw invalid([input.siteId != null ? 'siteId' : 'siteCode', 'no such site (and no default site is set up)']);
+  return { id: Number(row.id) };
 }
 
 async function linkAttachments(em: EntityManager, interactionId: number, attachments: IntakeInput['attachments']): Promise<void> {
@@ -166,9 +173,9 @@ export async function intakeIn(em: EntityManager, deps: IntakeDeps, input: Intak
 
     const thread = await findThread(em, input);
     if (thread) {
-      const inter = { id: await insertRow(em, Interaction, {
+      const inter = { id: await sqlInsert(em, quoteFor(em), 'interactions', {
         appealId: thread.id, direction: 'in', kind, channel: input.channel, externalId: input.messageId, at: receivedAt,
-        authorUserId: null, subject: input.subject ?? null, body: input.body, meta: (input.meta ?? null) as never, deliveryStatus: null, deliveryError: null, attempts: 0, nextAttemptAt: null,
+        authorUserId: null, subject: input.subject ?? null, body: input.body, meta: input.meta ?? null, deliveryStatus: null, deliveryError: null, attempts: 0, nextAttemptAt: null,
       }) };
       await linkAttachments(em, inter.id, input.attachments);
       await em.update(Appeal, { id: thread.id }, { updatedAt: now });
@@ -177,10 +184,13 @@ export async function intakeIn(em: EntityManager, deps: IntakeDeps, input: Intak
     }
 
     const site = await resolveSite(em, input, deps.defaultSiteCode);
-    let service: Service | null = null;
+    let service: { id: number; organisationId: number; topic: string | null } | null = null;
     if (input.serviceId != null) {
-      service = await em.findOne(Service, { where: { id: input.serviceId } });
-      if (!service) throw invalid(['serviceId', `service ${input.serviceId} does not exist`]);
+      const q = quoteFor(em);
+      const [row] = await sqlRows<{ id: unknown; organisationId: unknown; topic: string | null }>(em,
+        `SELECT ${q('id')}, ${q('organisationId')}, ${q('topic')} FROM ${q('services')} WHERE ${q('id')} = ?`, [input.serviceId]);
+      if (!row) throw invalid(['serviceId', `service ${input.serviceId} does not exist`]);
+      service = { id: Number(row.id), organisationId: Number(row.organisationId), topic: row.topic };
     }
     const applicant = await findOrCreateApplicant(em, input.applicant, now);
     const register = input.register !== false;
@@ -198,14 +208,15 @@ export async function intakeIn(em: EntityManager, deps: IntakeDeps, input: Intak
       replyChannel: input.replyTo?.channel ?? null, replyAddress: input.replyTo?.address ?? null,
       statusSecretHash: statusSecret ? hashStatusSecret(statusSecret) : null, kbVersionsUsed: null, createdAt: now, updatedAt: now, version: 1,
     } satisfies Partial<Appeal>;
-    const appeal = Object.assign(new Appeal(), values, { id: await insertRow(em, Appeal, values as never) });
+    const q = quoteFor(em);
+    const appeal = Object.assign(new Appeal(), values, { id: await sqlInsert(em, q, 'appeals', values) });
     if (register) {
       appeal.regNumber = formatRegNumber(appeal.id, now, deps.deadlines.timeZone);
-      await em.update(Appeal, { id: appeal.id }, { regNumber: appeal.regNumber });
+      await em.query(`UPDATE ${q('appeals')} SET ${q('regNumber')} = ? WHERE ${q('id')} = ?`, [appeal.regNumber, appeal.id]);
     }
-    const inter = { id: await insertRow(em, Interaction, {
+    const inter = { id: await sqlInsert(em, q, 'interactions', {
       appealId: appeal.id, direction: 'in', kind, channel: input.channel, externalId: input.messageId, at: receivedAt, authorUserId: null,
-      subject: input.subject ?? null, body: input.body, meta: (input.meta ?? null) as never, deliveryStatus: null, deliveryError: null, attempts: 0, nextAttemptAt: null,
+      subject: input.subject ?? null, body: input.body, meta: input.meta ?? null, deliveryStatus: null, deliveryError: null, attempts: 0, nextAttemptAt: null,
     }) };
     await linkAttachments(em, inter.id, input.attachments);
     await appendJournal(em, {

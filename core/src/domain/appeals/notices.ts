@@ -7,7 +7,7 @@ import { In, LessThanOrEqual, type EntityManager } from 'typeorm';
 import type { Database } from '../../persistence/database.js';
 import { Appeal, Notice, type NoticeKind } from '../../persistence/entities/index.js';
 import { appendJournal } from '../journal.js';
-import { insertRow } from '../../persistence/insert-row.js';
+import { sqlInsert, quoteFor } from '../../persistence/sql.js';
 
 export async function recordNotice(em: EntityManager, appeal: Appeal, kind: NoticeKind, data: Record<string, unknown>, now: Date, lang = 'ru'): Promise<Notice> {
   const deliverable = Boolean(appeal.replyChannel && appeal.replyAddress);
@@ -26,7 +26,7 @@ export async function recordNotice(em: EntityManager, appeal: Appeal, kind: Noti
     data,
     createdAt: now,
   };
-  const notice = Object.assign(new Notice(), values, { id: await insertRow(em, Notice, values as never) });
+  const notice = Object.assign(new Notice(), values, { id: await sqlInsert(em, quoteFor(em), 'notices', values) });
   await appendJournal(em, { type: 'notice.recorded', aggregateType: 'appeal', aggregateId: appeal.id, siteId: appeal.siteId, at: now, data: { noticeId: notice.id, kind, channel: notice.channel, status: notice.status } });
   return notice;
 }
