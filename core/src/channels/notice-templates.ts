@@ -67,7 +67,8 @@ export const NOTICE_TEMPLATES: Record<Lang, Record<NoticeKind, Template>> = {
 
 export function formatDue(iso: unknown, lang: string, timeZone: string): string {
   if (typeof iso !== 'string') return lang === 'en' ? 'the legal term' : 'установленного срока';
-  return new Intl.DateTimeFormat(lang === 'en' ? 'en-GB' : 'ru-RU', { day: 'numeric', month: 'long', year: 'numeric', timeZone }).format(new Date(iso));
+  // Russian dates end in "г." ("3 апреля 2026 г."); the templates end sentences themselves.
+  return new Intl.DateTimeFormat(lang === 'en' ? 'en-GB' : 'ru-RU', { day: 'numeric', month: 'long', year: 'numeric', timeZone }).format(new Date(iso)).replace(/\s*г\.$/, '');
 }
 
 /** The subject and text of a notice, with the variables filled in. */
