@@ -1,0 +1,17 @@
+/** The console's connections to the core: one REST client and the clients built on it. */
+import { ApiClient, localStore, memoryStore } from './api/http.ts';
+import { routingApi } from './api/routing.ts';
+import { chatApi } from './api/chat.ts';
+
+function storage(): Storage | null {
+  try {
+    return globalThis.localStorage ?? null;
+  } catch {
+    return null;
+  }
+}
+
+const ls = storage();
+export const api = new ApiClient({ store: ls ? localStore(ls) : memoryStore() });
+export const routing = routingApi(api);
+export const chats = chatApi(api);
