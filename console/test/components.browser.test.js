@@ -1,0 +1,169 @@
+// Console components mounted one by one in real Chromium (a Vite build of test/harness with the
+// console's own Quasar, i18n and Pinia setup): what they show, what they announce to assistive
+// technology, what they emit, and how countdowns change colour by themselves as time passes.
+import t from 'tap';
+import { needsTools, tempDir } from '@okno/testkit';
+import { openBrowser } from './support/browser.js';
+
+const skip = needsTools('chromium');
+
+t.test('console components in Chromium', { skip }, async (t) => {
+  const { buildHarness } = await import('./support/harness-build.js');
+  const { serveDir } = await import('./support/static-server.js');
+  const out = tempDir('okno-harness-');
+  t.teardown(out.cleanup);
+  await buildHarness(out.dir);
+  const server = await serveDir(out.dir);
+  t.teardown(server.close);
+  const browser = await openBrowser();
+  t.teardown(browser.close);
+  const { page } = browser;
+  await page.goto(`${server.url}/index.html`);
+  await page.waitForSelector('body[data-ready=true]');
+  const mount = (name, props, slot) => page.evaluate(([n, p, s]) => window.harness.mount(n, p, s), [name, props, slot]);
+  const events = () => page.evaluate(() => window.harness.events);
+
+  t.test('a deadline countdown changes colour as the deadline nears, by itself', async (t) => {
+    // Second-line work: near within 4 h, urgent within 1 h. Start 1 h 3 s before the deadline.
+    await mount('DeadlineCountdown', { at: new Date(Date.now() + 3_600_000 + 3_000).toISOString(), kind: 'secondLine', showKind: true });
+    const chip = page.locator('.deadline-countdown');
+    t.equal(await chip.getAttribute('data-level'), 'near');
+    t.match(await chip.getAttribute('class'), /bg-warning/);
+    t.match(await chip.textContent(), /Вторая линия:\s*осталось 1\s*ч/);
+    t.match(await chip.getAttribute('aria-label'), /^Вторая линия: .+, осталось/, 'the label says which deadline, when, and how long');
+    await page.waitForSelector('.deadline-countdown[data-level=urgent]', { timeout: 10_000 });
+    t.match(await chip.getAttribute('class'), /bg-deep-orange-9/, 'an hour before: orange, without a reload');
+
+    await mount('DeadlineCountdown', { at: new Date(Date.now() - 2 * 3_600_000).toISOString(), kind: 'answer' });
+    t.equal(await chip.getAttribute('data-level'), 'overdue');
+    t.match(await chip.getAttribute('class'), /bg-negative/);
+    t.match(await chip.textContent(), /просрочено на 2\s*ч/);
+    await mount('DeadlineCountdown', { at: new Date(Date.now() + 20 * 86_400_000).toISOString(), kind: 'answer', serverNear: true });
+    t.equal(await chip.getAttribute('data-level'), 'near', 'the server\'s near-due (working days) shows amber');
+  });
+
+  t.test('the offer pop-up counts down, accepts, rejects and says when time is up', async (t) => {
+    const offer = (seconds) => ({ id: 'o-1', appealId: 7, regNumber: '26-000007-4', channel: 'email', queue: 'Жилищные вопросы', subject: 'Протечка крыши', waitedSeconds: 75, expiresAt: new Date(Date.now() + seconds * 1000).toISOString() });
+    await mount('OfferDialog', { offer: offer(30), offeredAt: Date.now() });
+    const dialog = page.locator('[data-testid=offer]');
+    await dialog.waitFor();
+    t.equal(await dialog.getAttribute('role'), 'alertdialog');
+    const text = await dialog.textContent();
+    t.match(text, /Новое обращение/);
+    t.match(text, /26-000007-4/);
+    t.match(text, /Протечка крыши/);
+    t.match(text, /Жилищные вопросы/);
+    t.match(text, /Ожидает 1:15/);
+    const first = Number(await page.getAttribute('[data-testid=offer-countdown]', 'data-seconds'));
+    t.ok(first >= 29 && first <= 30, `starts at ${first} s`);
+    await page.waitForFunction((s) => Number(document.querySelector('[data-testid=offer-countdown]').dataset.seconds) < s, first, { timeout: 5_000 });
+    t.equal(await page.getAttribute('[data-testid=offer-accept]', 'aria-keyshortcuts'), 'Alt+A');
+    await page.click('[data-testid=offer-accept]');
+    await page.click('[data-testid=offer-reject]');
+    t.same((await events()).map((e) => e.name), ['accept', 'reject']);
+
+    await mount('OfferDialog', { offer: offer(2), offeredAt: Date.now() });
+    await page.waitForFunction(() => window.harness.events.some((e) => e.name === 'expired'), null, { timeout: 6_000 });
+    t.pass('an offer left unanswered reports that its time is up');
+    await page.evaluate(() => window.harness.setProps({ offer: null }));
+    await page.waitForSelector('[data-testid=offer]', { state: 'detached' });
+    t.pass('a withdrawn offer closes the pop-up');
+  });
+
+  t.test('every view state: loading, error with retry, empty, content', async (t) => {
+    await mount('AsyncState', { loading: true }, 'содержимое');
+    t.equal(await page.getAttribute('[data-state=loading]', 'role'), 'status');
+    t.equal(await page.getAttribute('[data-state=loading]', 'aria-busy'), 'true');
+    await page.evaluate(() => window.harness.setProps({ loading: false, error: Object.assign(new Error('x'), { name: 'ApiError' }) }));
+    await page.waitForSelector('[data-state=error][role=alert]');
+    await page.click('[data-state=error] button');
+    t.same((await events()).map((e) => e.name), ['retry']);
+    await page.evaluate(() => window.harness.setProps({ error: null, empty: true, emptyText: 'Нет обращений' }));
+    t.equal((await page.textContent('[data-state=empty]')).trim(), 'Нет обращений');
+    await page.evaluate(() => window.harness.setProps({ empty: false }));
+    t.equal(await page.textContent('#slot'), 'содержимое');
+  });
+
+  t.test('the shortcut help lists every shortcut', async (t) => {
+    await mount('ShortcutsHelp', { modelValue: true });
+    const keys = await page.locator('[data-testid=shortcuts-help] kbd').allTextContents();
+    t.same(keys, ['Alt+A', 'Alt+D', 'Alt+R', 'Alt+K', 'Alt+Enter', 'Alt+N', 'Alt+W', 'Alt+L', 'Alt+P', '?']);
+    t.match(await page.textContent('[data-testid=shortcuts-help]'), /Принять предложенное обращение/);
+  });
+
+  t.test('a calendar month shows kinds of days and reports the day picked', async (t) => {
+    const days = [];
+    for (let d = 1; d <= 31; d++) {
+      const date = `2026-05-${String(d).padStart(2, '0')}`;
+      const dow = new Date(`${date}T00:00:00Z`).getUTCDay();
+      days.push({ date, working: dow !== 0 && dow !== 6, short: false, kind: dow === 0 || dow === 6 ? 'weekend' : 'ordinary', note: null, edited: false });
+    }
+    days[0] = { ...days[0], working: false, kind: 'holiday', note: 'Праздник Весны и Труда' };
+    days[7] = { ...days[7], short: true, kind: 'short', edited: true };
+    await page.evaluate((d) => window.harness.mount('CalendarMonth', { year: 2026, month: 5, days: d, locale: 'ru', kindLabel: (x) => x.kind }), days);
+    t.match(await page.textContent('figcaption'), /май/i);
+    t.match(await page.getAttribute('[data-date="2026-05-01"]', 'class'), /holiday/);
+    t.match(await page.getAttribute('[data-date="2026-05-02"]', 'class'), /weekend/);
+    t.match(await page.getAttribute('[data-date="2026-05-08"]', 'class'), /short.*edited|edited.*short/);
+    t.match(await page.getAttribute('[data-date="2026-05-01"]', 'aria-label'), /Праздник Весны и Труда/);
+    const firstRow = await page.locator('tbody tr').first().locator('button').count();
+    t.equal(firstRow, 3, 'May 2026 starts on a Friday: three days in the first week');
+    await page.click('[data-date="2026-05-12"]');
+    t.equal((await events())[0].args[0].date, '2026-05-12');
+  });
+
+  const card = {
+    id: 5, regNumber: '26-000005-4', channel: 'email', type: 'electronic', status: 'in_progress', siteId: 1, serviceId: 1, organisationId: 1, topic: null,
+    subject: 'Технический паспорт', priority: 0, assignedUserId: 2, receivedAt: '2026-03-02T08:00:00Z', registeredAt: '2026-03-02T08:00:00Z',
+    registerBy: '2026-03-05T20:59:59Z', redirectBy: null, answerBy: '2026-04-01T20:59:59Z', secondLineBy: null, extensionDays: null, due: null,
+    applicant: { id: 3, kind: 'citizen', fullName: 'Ольга Иванова', organisationName: null, contacts: [{ kind: 'email', value: 'olga@example.ru' }], destroyed: false },
+    earlierAppeals: [], site: null, service: null, organisation: { id: 1, name: 'МосгорБТИ' }, redirectedTo: null, replyChannel: 'email', replyAddress: 'olga@example.ru',
+    extensionReason: null, outcome: null, wrapUpCode: null, suspendReason: null, kbVersionsUsed: [],
+    interactions: [
+      { id: 11, direction: 'in', kind: 'message', channel: 'email', at: '2026-03-02T08:00:00Z', authorUserId: null, subject: 'Технический паспорт', body: 'Как получить <b>паспорт</b>?', deliveryStatus: null, deliveryError: null, meta: null, attachments: [{ id: 4, filename: 'план.pdf', mime: 'application/pdf', size: 2048 }] },
+      { id: 12, direction: 'out', kind: 'message', channel: 'email', at: '2026-03-02T09:00:00Z', authorUserId: 2, subject: 'Re: Технический паспорт', body: 'Ответ', deliveryStatus: 'failed', deliveryError: '550 no such mailbox', meta: null, attachments: [] },
+    ],
+    notices: [{ id: 1, kind: 'received', channel: 'email', status: 'sent', attempts: 1, lastError: null, sentAt: '2026-03-02T08:30:00Z', createdAt: '2026-03-02T08:00:00Z' }],
+  };
+
+  t.test('the timeline puts messages and notices in time order and shows text as text', async (t) => {
+    await mount('AppealTimeline', { card });
+    const entries = await page.locator('[data-testid=timeline] > li').evaluateAll((els) => els.map((e) => e.dataset.entry));
+    t.same(entries, ['i11', 'n1', 'i12']);
+    t.match(await page.textContent('[data-entry=i11]'), /Как получить <b>паспорт<\/b>\?/, 'markup in a message is shown, not run');
+    t.equal(await page.locator('[data-entry=i11] b').count(), 0);
+    t.match(await page.textContent('[data-entry=i12]'), /не доставлено.*550 no such mailbox/s);
+    t.match(await page.textContent('[data-entry=n1]'), /Уведомление: о регистрации/);
+    t.match(await page.getAttribute('[data-testid=attachment]', 'aria-label'), /план\.pdf/);
+  });
+
+  t.test('the reply composer fills templates, inserts knowledge-base text and asks for a text before sending', async (t) => {
+    await mount('ReplyComposer', { card });
+    t.equal(await page.inputValue('input[data-testid=reply-subject]'), 'Re: Технический паспорт');
+    await page.click('[data-testid=reply-templates]');
+    await page.click('[data-template=greeting]');
+    const body = () => page.inputValue('textarea[data-testid=reply-body]');
+    t.match(await body(), /^Здравствуйте, Ольга Иванова!/);
+    t.match(await body(), /обращение № 26-000005-4/);
+    await page.evaluate(() => window.harness.call('insertKb', 'Технический паспорт выдаёт МосгорБТИ.', { articleId: 1, version: 3, title: 'Техпаспорт' }));
+    t.match(await body(), /Технический паспорт выдаёт МосгорБТИ\./);
+    t.match(await page.textContent('[data-testid=kb-used]'), /Техпаспорт · версия 3/);
+    await page.fill('textarea[data-testid=reply-body]', '   ');
+    await page.click('[data-testid=reply-send]');
+    await page.waitForSelector('[data-testid=reply-composer] .q-field--error');
+    t.match(await page.textContent('[data-testid=reply-composer] .q-field--error'), /Заполните это поле/);
+  });
+
+  t.test('the language switch changes every text and is remembered', async (t) => {
+    await mount('StatusChip', { status: 'in_progress' });
+    t.equal((await page.textContent('[data-status]')).trim(), 'В работе');
+    await page.evaluate(() => window.harness.setLocale('en'));
+    await page.waitForFunction(() => document.querySelector('[data-status]').textContent.trim() === 'In progress');
+    t.equal(await page.evaluate(() => localStorage.getItem('okno.locale')), 'en');
+    t.equal(await page.evaluate(() => document.documentElement.lang), 'en');
+    await page.evaluate(() => window.harness.setLocale('ru'));
+    await page.waitForFunction(() => document.querySelector('[data-status]').textContent.trim() === 'В работе');
+  });
+
+  t.same(browser.errors, [], 'no uncaught errors in the page');
+});
