@@ -4,7 +4,7 @@
 import t from 'tap';
 import { deadlineLevel, LEVEL_COLOR, remaining, formatRemaining, offerTimeLeft } from '../src/logic/countdown.ts';
 import { matchShortcut, isTypingTarget, SHORTCUTS } from '../src/logic/shortcuts.ts';
-import { fieldMessages } from '../src/logic/fields.ts';
+import { fieldMessages, localizeMessage } from '../src/logic/fields.ts';
 import { menuFor, homeFor } from '../src/logic/menu.ts';
 import { monthGrid, dayClass, workingDays } from '../src/logic/calendar.ts';
 import { channelRows, siteDeadlineRows, affectsLiveView, affectsWorkList, formatWait } from '../src/logic/live.ts';
@@ -84,6 +84,13 @@ t.test('API field errors land on the form field and on its list', async (t) => {
   t.equal(m.requiredDocuments, 'is empty');
   t.equal(m['applicant.fullName'], 'too long');
   t.equal(m.applicant, 'too long');
+  const say = (key, v) => `${key}(${v.n})`;
+  t.equal(localizeMessage('is required', say), 'validation.required()');
+  t.equal(localizeMessage("The 'place' field is required.", say), 'validation.required()');
+  t.equal(localizeMessage('is longer than 400 characters', say), 'validation.tooLong(400)');
+  t.equal(localizeMessage('"bti" is taken', say), 'validation.taken(bti)');
+  t.equal(localizeMessage('something new', say), 'something new', 'an unknown message is shown as the API said it');
+  t.equal(fieldMessages([{ field: 'place', message: 'is required' }], say).place, 'validation.required()');
 });
 
 t.test('menus follow roles', async (t) => {

@@ -21,7 +21,7 @@ export function useSave() {
       return true;
     } catch (err) {
       if (err instanceof ApiError && err.fields.length) {
-        errors.value = fieldMessages(err.fields);
+        errors.value = fieldMessages(err.fields, t);
         $q.notify({ type: 'negative', message: t('errors.validation') });
       } else {
         $q.notify({ type: 'negative', message: errorText(err as Error, t) });

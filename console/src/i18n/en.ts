@@ -44,6 +44,18 @@ const en: typeof ru = {
     server: 'something went wrong on the server; it is logged',
     unknown: 'unknown error',
   },
+  validation: {
+    required: 'is required',
+    empty: 'is empty',
+    tooLong: 'is longer than {n} characters',
+    tooShort: 'must be at least {n} characters',
+    taken: '"{value}" is taken',
+    email: 'is not an e-mail address',
+    code: 'only Latin letters, digits, ".", "_" and "-"',
+    documents: 'list at least one document (or "none required")',
+    roles: 'choose at least one role',
+    missing: 'no such record',
+  },
   login: {
     title: 'Sign in',
     login: 'Login',

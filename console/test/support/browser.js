@@ -22,6 +22,8 @@ export async function openBrowser(opts = {}) {
     locale: 'ru-RU',
     timezoneId: 'Europe/Moscow',
   });
+  // A step that does not happen fails in seconds, with the reason, not after half a minute.
+  context.setDefaultTimeout(opts.timeoutMs ?? 10_000);
   const errors = [];
   const watch = (page) => page.on('pageerror', (e) => errors.push(e.message));
   context.on('page', watch);
