@@ -148,10 +148,10 @@ export class RoutingEngine {
     if (options.onEvent) this.listeners.push(options.onEvent);
     this.exclusive = new Set(this.policy.exclusiveChannels);
     this.compatible = new Set(this.policy.compatibleWithExclusive);
-    const engine = this;
+    const clock = this.clock;
     this.ctx = {
       get now() {
-        return engine.clock.now();
+        return clock.now();
       },
       routingWaitMs: (c: ContactView) => this.routingWait(c as ContactRec, this.clock.now()),
     };
@@ -292,27 +292,22 @@ export class RoutingEngine {
     });
   }
 
-  /** The applicant left (hung up, closed the chat) before being answered. */
+  /**
+   * The applicant left (hung up, closed the chat) before being answered. The store retires the
+   * contact first: if another node has already assigned it, that node handles it and nothing
+   * happens here; otherwise 'contact.abandoned' follows (with an asynchronous store, once the
+   * store has answered). A contact assigned on this node must be complete()d instead.
+   */
   abandon(contactId: string): RoutingEvent[] {
     const c = this.contactRec(contactId);
     if (c.state === 'assigned' || c.state === 'wrapping') throw new RoutingError('contact-assigned', `contact ${c.id} is being handled; complete() it`);
     if (c.abandoned) return [];
     return this.run(() => {
-      const now = this.clock.now();
       c.abandoned = true;
-      this.emit({ type: 'contact.abandoned', contactId: c.id, queueId: c.queueId, channel: c.channel, siteId: c.homeSiteId, waitedMs: now - c.enqueuedAt });
       const work = c.work;
-      if (work === undefined) {
-        this.unplace(c);
-        this.drop(c);
-        this.storeCall('retire', c, undefined, () => this.store.retire(c.id, now), () => undefined);
-      } else if (work.state === 'reserving') {
-        work.cancel = 'abandon';
-      } else if (work.state === 'offered') {
-        this.endOffer(work, 'withdrawn');
-      } else if (work.state === 'accepting') {
-        work.cancel = 'abandon';
-      }
+      if (work === undefined) this.retireAbandoned(c);
+      else if (work.state === 'offered') this.endOffer(work, 'withdrawn');
+      else if (work.state === 'reserving' || work.state === 'accepting') work.cancel = 'abandon';
       // 'releasing': the release sees `abandoned` and retires the contact.
     });
   }
@@ -329,12 +324,13 @@ export class RoutingEngine {
 
   /**
    * Re-reads a contact's holding from the store and follows it: a contact another node held comes
-   * back to the line when the store says it is free, and leaves when it is done. The plugin calls
-   * this when the journal says another node released or finished a contact.
+   * back to the line when the store says it is free; a contact done, or taken by another node,
+   * leaves the line; an open offer the store no longer backs (the applicant left) is withdrawn.
+   * The plugin calls this when the journal reports another node's change to a contact.
    */
   refresh(contactId: string): RoutingEvent[] {
     const c = this.contacts.get(contactId);
-    if (!c || c.state !== 'elsewhere') return [];
+    if (!c || c.abandoned) return [];
     return this.run(() => this.recheck(c));
   }
 
@@ -775,8 +771,7 @@ export class RoutingEngine {
     this.removeWork(work);
     c.offers--;
     if (c.abandoned) {
-      this.storeCall('retire', c, undefined, () => this.store.retire(c.id, now), () => undefined);
-      this.drop(c);
+      this.retireAbandoned(c);
     } else if (r.reason === 'operator-full') {
       this.block(o, now);
       this.place(c, now);
@@ -816,8 +811,7 @@ export class RoutingEngine {
       if (this.policy.maxMissedOffers > 0 && o.missed >= this.policy.maxMissedOffers && o.loggedIn && o.paused === null) this.setPaused(o, 'missed-offers');
     }
     if (c.abandoned) {
-      if (r?.ok === false) this.storeCall('retire', c, undefined, () => this.store.retire(c.id, now), () => undefined);
-      this.drop(c);
+      this.retireAbandoned(c);
     } else if (r === undefined) {
       this.goneElsewhere(c, { contactId: c.id, state: 'reserved', version: -1, expiresAt: work.expiresAt + this.policy.reservationGraceMs }, now);
     } else if (!r.ok) {
@@ -836,7 +830,7 @@ export class RoutingEngine {
     if (!r.ok) {
       this.removeWork(work);
       this.emit({ type: 'contact.accept_failed', contactId: c.id, offerId: work.id, operatorId: o.id, reason: 'the store no longer holds this offer' });
-      if (c.abandoned) this.drop(c);
+      if (c.abandoned) this.retireAbandoned(c);
       else this.goneElsewhere(c, r.holder, now);
       this.dirtyOperators.add(o);
       return;
@@ -928,11 +922,39 @@ export class RoutingEngine {
     c.reqs = mergeRequirements(`contact ${c.id}`, queue.skills, c.skillsInput);
   }
 
+  /**
+   * An abandoned contact this node no longer offers: the store retires it unless another node has
+   * assigned it (that node completes it; this one forgets it).
+   */
+  private retireAbandoned(c: ContactRec): void {
+    this.unplace(c);
+    c.state = 'elsewhere';
+    const now = this.clock.now();
+    const abandoned = () => {
+      this.emit({ type: 'contact.abandoned', contactId: c.id, queueId: c.queueId, channel: c.channel, siteId: c.homeSiteId, waitedMs: this.clock.now() - c.enqueuedAt });
+      this.drop(c);
+    };
+    this.storeCall(
+      'retire',
+      c,
+      undefined,
+      () => this.store.retire(c.id, now),
+      (r) => {
+        if (r.ok) return abandoned();
+        c.abandoned = false;
+        this.goneElsewhere(c, r.holder, this.clock.now());
+      },
+      abandoned,
+    );
+  }
+
   private goneElsewhere(c: ContactRec, holder: Holding | undefined, now: number): void {
     if (holder?.state === 'done') {
       this.drop(c);
     } else {
       c.state = 'elsewhere';
+      this.timers.cancel(c.timer);
+      c.timer = undefined;
       if (holder?.state === 'reserved' && holder.expiresAt !== undefined) {
         c.timer = this.timers.schedule(Math.max(now, holder.expiresAt + 1), () => {
           c.timer = undefined;
@@ -944,25 +966,52 @@ export class RoutingEngine {
     this.emit({ type: 'contact.taken_elsewhere', contactId: c.id, holder: seen });
   }
 
+  /** Reads the store's holding of a contact and follows it (see refresh). */
   private recheck(c: ContactRec): void {
-    if (c.state !== 'elsewhere') return;
-    this.timers.cancel(c.timer);
-    c.timer = undefined;
+    const work = c.work;
+    if (work) {
+      if (work.state === 'offered') this.storeCall('holding', c, work, () => this.store.holding(c.id), (h) => this.checkOffer(work, h));
+      return;
+    }
+    if (c.abandoned || c.state === 'gone') return;
+    if (c.state === 'elsewhere') {
+      this.timers.cancel(c.timer);
+      c.timer = undefined;
+    }
     this.storeCall(
       'holding',
       c,
       undefined,
       () => this.store.holding(c.id),
       (h) => {
-        if (c.state !== 'elsewhere') return;
+        if (c.work || c.abandoned || c.state === 'gone') return;
         const now = this.clock.now();
-        const expired = h.state === 'reserved' && (h.expiresAt ?? Infinity) < now;
-        if (h.state === 'free' || expired) this.place(c, now);
-        else if (h.state === 'done') this.drop(c);
-        else if (h.state === 'reserved') c.timer = this.timers.schedule(Math.max(now, (h.expiresAt ?? now) + 1), () => this.recheck(c));
+        const free = h.state === 'free' || (h.state === 'reserved' && (h.expiresAt ?? Infinity) < now);
+        if (free) {
+          if (c.state === 'elsewhere') this.place(c, now);
+        } else if (c.state !== 'elsewhere' || h.state === 'done') {
+          this.unplace(c);
+          this.goneElsewhere(c, h, now);
+        } else if (h.state === 'reserved' && c.timer === undefined) {
+          c.timer = this.timers.schedule(Math.max(now, (h.expiresAt ?? now) + 1), () => {
+            c.timer = undefined;
+            this.recheck(c);
+          });
+        }
       },
-      () => undefined,
     );
+  }
+
+  /** An open offer the store no longer backs is withdrawn here (its claim is already gone there). */
+  private checkOffer(work: WorkRec, h: Holding): void {
+    const c = work.contact;
+    if (c.work !== work || work.state !== 'offered' || (h.state === 'reserved' && h.offerId === work.id)) return;
+    const now = this.clock.now();
+    this.removeWork(work);
+    this.emit({ type: 'contact.offer_withdrawn', contactId: c.id, offerId: work.id, operatorId: work.operator.id, waitedMs: now - c.enqueuedAt });
+    this.dirtyOperators.add(work.operator);
+    if (h.state === 'free') this.place(c, now);
+    else this.goneElsewhere(c, h, now);
   }
 
   /** Calls the store; a failure is reported as an event and handled by `failed`. */

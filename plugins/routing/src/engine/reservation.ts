@@ -19,7 +19,7 @@
  *   release:  UPDATE ... SET state='free', offer_id=NULL, version=version+1 WHERE contact_id=? AND offer_id=?
  *             AND state IN ('reserved','assigned'); DELETE FROM routing_claim WHERE offer_id=?
  *   finish:   the same with state='done'
- *   retire:   UPDATE ... SET state='done', version=version+1 WHERE contact_id=?; DELETE its claim
+ *   retire:   UPDATE ... SET state='done', version=version+1 WHERE contact_id=? AND state <> 'assigned'; DELETE its claim
  *
  * A contact the store has never seen is free at version 0.
  */
@@ -78,7 +78,7 @@ export interface ReservationStore {
   release(contactId: string, offerId: string, now: number): Awaitable<CasResult>;
   /** reserved or assigned by `offerId` -> done (handled); the operator's claim goes. */
   finish(contactId: string, offerId: string, now: number): Awaitable<CasResult>;
-  /** Whatever the state -> done (the applicant left); any claim goes. */
+  /** free or reserved (by anyone) -> done: the applicant left; a reservation's claim goes. An assignment is left alone. */
   retire(contactId: string, now: number): Awaitable<CasResult>;
   /** The current holding of a contact. */
   holding(contactId: string): Awaitable<Holding>;
@@ -119,7 +119,7 @@ export class InMemoryReservationStore implements ReservationStore {
     return { ok: true, version: row.version };
   }
 
-  confirm(contactId: string, offerId: string): CasResult {
+  confirm(contactId: string, offerId: string, _now?: number): CasResult {
     const row = this.row(contactId);
     if (row.state !== 'reserved' || row.offerId !== offerId) return { ok: false, holder: copy(row) };
     row.state = 'assigned';
@@ -128,16 +128,17 @@ export class InMemoryReservationStore implements ReservationStore {
     return { ok: true, version: row.version };
   }
 
-  release(contactId: string, offerId: string): CasResult {
+  release(contactId: string, offerId: string, _now?: number): CasResult {
     return this.end(contactId, offerId, 'free');
   }
 
-  finish(contactId: string, offerId: string): CasResult {
+  finish(contactId: string, offerId: string, _now?: number): CasResult {
     return this.end(contactId, offerId, 'done');
   }
 
-  retire(contactId: string): CasResult {
+  retire(contactId: string, _now?: number): CasResult {
     const row = this.row(contactId);
+    if (row.state === 'assigned') return { ok: false, holder: copy(row) };
     this.dropClaim(row);
     clearHolder(row);
     row.state = 'done';
