@@ -92,7 +92,7 @@ export async function registerAppeal(deps: TransitionDeps, actor: Actor, id: num
     const d = deps.deadlines.compute({ receivedAt: appeal.receivedAt, registeredAt: now, category: appeal.category });
     Object.assign(appeal, { status: 'registered', registeredAt: now, redirectBy: d.redirectBy, answerBy: d.answerBy, regNumber: formatRegNumber(appeal.id, now, deps.deadlines.timeZone) });
     await recordNotice(em, appeal, 'received', { regNumber: appeal.regNumber, answerBy: d.answerBy?.toISOString() ?? null }, now);
-    return { type: 'appeal.registered', data: { regNumber: appeal.regNumber, channel: appeal.channel, type: appeal.type, serviceId: appeal.serviceId, priority: appeal.priority, receivedAt: appeal.receivedAt.toISOString(), registeredAt: now.toISOString(), lateRegistration: now > appeal.registerBy, answerBy: d.answerBy?.toISOString() ?? null } };
+    return { type: 'appeal.registered', data: { regNumber: appeal.regNumber, channel: appeal.channel, type: appeal.type, serviceId: appeal.serviceId, organisationId: appeal.organisationId, topic: appeal.topic, priority: appeal.priority, receivedAt: appeal.receivedAt.toISOString(), registeredAt: now.toISOString(), lateRegistration: now > appeal.registerBy, answerBy: d.answerBy?.toISOString() ?? null } };
   });
 }
 
