@@ -6,8 +6,10 @@
 import t from 'tap';
 import { randomUUID, randomBytes } from 'node:crypto';
 import { needsTools, waitFor } from '@okno/testkit';
-import { openBrowser, screenshot } from './support/browser.js';
+import { openBrowser } from './support/browser.js';
 import { signIn } from './support/ui.js';
+import { checkView } from './support/views.js';
+import { png, pdf } from './support/files.js';
 
 const skip = needsTools('chromium');
 
@@ -23,7 +25,7 @@ t.test('operator desk end to end', { skip }, async (t) => {
 
   await page.goto(env.url);
   await page.waitForSelector('input[data-testid=login]');
-  await screenshot(page, 'login');
+  await checkView(t, page, 'login');
   await signIn(page, env.url, 'operator', '/desk');
   t.equal((await page.textContent('[data-testid=current-user]')).trim(), 'Анна Смирнова');
   t.match(await page.textContent('[data-testid=routing-missing]'), /Маршрутизация не установлена/, 'without the routing plugin the desk says how work is taken');
@@ -31,7 +33,10 @@ t.test('operator desk end to end', { skip }, async (t) => {
 
   t.test('an e-mail appeal is answered from the knowledge base and the answer reaches the applicant', async (t) => {
     const subject = 'Технический паспорт квартиры';
-    await env.mail({ from: 'Пётр Сидоров <petr.sidorov@example.ru>', subject, text: 'Здравствуйте! Как мне получить технический паспорт на квартиру?' });
+    await env.mail({
+      from: 'Пётр Сидоров <petr.sidorov@example.ru>', subject, text: 'Здравствуйте! Как мне получить технический паспорт на квартиру?',
+      attachments: [{ filename: 'план.png', content: png(), contentType: 'image/png' }, { filename: 'справка.pdf', content: pdf(), contentType: 'application/pdf' }],
+    });
     const item = page.locator('[data-testid=work-list] .q-item', { hasText: subject });
     await item.waitFor({ timeout: 15_000 });
     t.pass('the new appeal appeared in the work list by itself (journal over the WebSocket)');
@@ -43,6 +48,16 @@ t.test('operator desk end to end', { skip }, async (t) => {
     t.match(await page.textContent('[data-testid=timeline]'), /Как мне получить технический паспорт/);
     t.match(await page.getAttribute('[data-testid=card-due]', 'data-level'), /^(ok|near)$/, 'the answer deadline is a month ahead');
     const appealId = Number(await page.getAttribute('[data-testid=appeal-card]', 'data-appeal-id'));
+
+    // Attachments open in a preview, fetched with the session's token.
+    await page.click('[data-testid=attachment]:has-text("план.png")');
+    await page.waitForFunction(() => document.querySelector('img[data-testid=preview-image]')?.naturalWidth === 24);
+    t.pass('the image attachment shows in the preview');
+    await page.keyboard.press('Escape');
+    await page.click('[data-testid=attachment]:has-text("справка.pdf")');
+    t.match(await page.getAttribute('iframe[data-testid=preview-pdf]', 'src'), /^blob:/, 'the PDF shows in a frame from the fetched file (right after closing the image)');
+    await page.keyboard.press('Escape');
+    await page.waitForSelector('[data-testid=attachment-preview]', { state: 'detached' });
 
     await page.keyboard.press('Alt+KeyK');
     t.equal(await page.evaluate(() => document.activeElement?.dataset.testid), 'kb-search', 'Alt+K puts the cursor in the knowledge-base search');
@@ -60,7 +75,7 @@ t.test('operator desk end to end', { skip }, async (t) => {
     t.equal(await page.evaluate(() => document.activeElement?.dataset.testid), 'reply-body', 'Alt+R goes to the reply');
     await page.keyboard.press('Control+End');
     await page.keyboard.type('\nС уважением, Анна Смирнова');
-    await screenshot(page, 'desk-reply');
+    await checkView(t, page, 'desk-reply');
     await page.keyboard.press('Alt+Enter');
     await page.waitForSelector('.q-notification', { timeout: 10_000 });
     t.match(await page.textContent('.q-notification'), /Ответ по существу отправлен/);
@@ -75,7 +90,7 @@ t.test('operator desk end to end', { skip }, async (t) => {
     const card = await env.app.req('GET', `/api/appeals/${appealId}`, { token: operatorToken });
     t.equal(card.body.status, 'answered');
     t.same(card.body.kbVersionsUsed, [{ articleId, version: 1 }], 'the article version used is recorded on the appeal');
-    await screenshot(page, 'desk-answered');
+    await checkView(t, page, 'desk-answered');
   });
 
   t.test('a portal chat is taken from the desk and answered live', async (t) => {
@@ -106,7 +121,7 @@ t.test('operator desk end to end', { skip }, async (t) => {
     ws.send(JSON.stringify({ type: 'message', text: 'Спасибо, жду', clientMsgId: 'c1' }));
     await page.waitForSelector('[data-testid=chat-lines] >> text=Спасибо, жду', { timeout: 10_000 });
     t.pass('the citizen\'s line showed on the desk live');
-    await screenshot(page, 'desk-chat');
+    await checkView(t, page, 'desk-chat');
   });
 
   t.test('the shortcut help opens with "?"', async (t) => {
@@ -124,7 +139,7 @@ t.test('operator desk end to end', { skip }, async (t) => {
     t.ok(widths[0] >= 300 && widths[2] >= 320 && widths[1] > 800, `three columns side by side: ${widths.map(Math.round).join(' / ')}`);
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth > window.innerWidth);
     t.notOk(overflow, 'no horizontal scrolling');
-    await screenshot(page, 'desk-wide');
+    await checkView(t, page, 'desk-wide');
     await page.setViewportSize({ width: 1366, height: 768 });
   });
 

@@ -7,6 +7,7 @@ import t from 'tap';
 import { needsTools } from '@okno/testkit';
 import { openBrowser, screenshot } from './support/browser.js';
 import { signIn, textOf } from './support/ui.js';
+import { checkView } from './support/views.js';
 
 const skip = needsTools('chromium');
 
@@ -26,7 +27,7 @@ t.test('supervisor and administrator end to end', { skip }, async (t) => {
     const waitingBefore = Number(await textOf(page, '[data-testid=waiting-email]'));
     const totalBefore = Number(await textOf(page, '[data-testid=total-waiting]'));
     t.ok(waitingBefore >= 1, `${waitingBefore} e-mail appeals waiting in the demo data`);
-    await screenshot(page, 'live');
+    await checkView(t, page, 'live');
 
     await env.mail({ from: 'Ирина Белова <irina.belova@example.ru>', subject: 'Субсидия на ЖКУ', text: 'Какие документы нужны для субсидии?' });
     await page.waitForFunction((n) => Number(document.querySelector('[data-testid=waiting-email]').textContent) === n + 1, waitingBefore, { timeout: 15_000 });
@@ -42,7 +43,7 @@ t.test('supervisor and administrator end to end', { skip }, async (t) => {
     t.ok(await page.locator('[data-testid=live-queues] svg').count(), 'the chart is drawn');
     t.match(await textOf(page, '[data-testid=live-deadlines]'), /Беговой район/, 'deadlines per site with names');
     t.match(await textOf(page, '[data-testid=live-operators]'), /плагин маршрутизации; он не установлен/);
-    await screenshot(page, 'live-after');
+    await checkView(t, page, 'live-after');
 
     await page.click('[data-testid=nav-desk]').catch(async () => {
       await page.click('button[aria-controls=okno-nav]');
@@ -57,7 +58,7 @@ t.test('supervisor and administrator end to end', { skip }, async (t) => {
   t.test('the administrator edits a service and sees the validation error at the field first', async (t) => {
     await signIn(page, env.url, 'admin', '/admin/sites');
     await page.waitForSelector('[data-testid=admin-sites] [data-site=msk]');
-    await screenshot(page, 'admin-sites');
+    await checkView(t, page, 'admin-sites');
     await page.click('[data-testid=admin-tab-registry]');
     const row = page.locator('[data-testid=admin-registry] tr[data-service=bti-techpassport]');
     await row.waitFor();
@@ -83,7 +84,7 @@ t.test('supervisor and administrator end to end', { skip }, async (t) => {
     await form.waitFor({ state: 'detached', timeout: 10_000 });
     const svc = (await env.app.req('GET', '/api/services?q=bti-techpassport', { token: adminToken })).body.find((s) => s.code === 'bti-techpassport');
     t.equal(svc.place, 'Центры госуслуг «Мои документы» и офисы МосгорБТИ', 'saved');
-    await screenshot(page, 'admin-registry');
+    await checkView(t, page, 'admin-registry');
   });
 
   t.test('editing a knowledge-base article publishes a new version and keeps the old one readable', async (t) => {
@@ -100,7 +101,7 @@ t.test('supervisor and administrator end to end', { skip }, async (t) => {
     await page.click('[data-testid=kb-versions] [data-version="1"]');
     await page.waitForFunction(() => !document.querySelector('[data-testid=kb-body]').textContent.includes('Обновлено'));
     t.match(await textOf(page, '[data-testid=kb-shown-version]'), /версия 1 \(текущая — 2\)/);
-    await screenshot(page, 'admin-kb');
+    await checkView(t, page, 'admin-kb');
   });
 
   t.test('a day of the business calendar is marked as a holiday', async (t) => {
@@ -118,19 +119,19 @@ t.test('supervisor and administrator end to end', { skip }, async (t) => {
     t.not(kindBefore, 'holiday');
     const day = (await env.app.req('GET', `/api/calendar/${year}`, { token: adminToken })).body.days.find((d) => d.date === date);
     t.same({ working: day.working, kind: day.kind, note: day.note, edited: day.edited }, { working: false, kind: 'holiday', note: 'Проверка', edited: true });
-    await screenshot(page, 'admin-calendar');
+    await checkView(t, page, 'admin-calendar');
   });
 
   t.test('users, plugins and channels with their health', async (t) => {
     await page.click('[data-testid=admin-tab-users]');
     await page.waitForSelector('[data-testid=admin-users] tr[data-login=operator2]');
     t.match(await textOf(page, '[data-testid=admin-users] tr[data-login=operator2]'), /Игорь Петров.*Оператор.*bti 5/s);
-    await screenshot(page, 'admin-users');
+    await checkView(t, page, 'admin-users');
     await page.click('[data-testid=admin-tab-plugins]');
     await page.waitForSelector('[data-testid=admin-plugins] [data-plugin="channel-email"]');
     t.ok(await page.locator('[data-testid=admin-plugins] [data-plugin="channel-web"]').count(), 'both plugins are listed');
     t.ok(await page.locator('[data-testid=admin-plugins] tr[data-channel=email]').count(), 'the e-mail channel with its health');
-    await screenshot(page, 'admin-plugins');
+    await checkView(t, page, 'admin-plugins');
   });
 
   t.test('the language switch changes the console and is remembered', async (t) => {
@@ -142,7 +143,7 @@ t.test('supervisor and administrator end to end', { skip }, async (t) => {
     await page.goto(`${env.url}/#/admin/calendar`);
     await page.waitForSelector('[data-testid=admin-calendar] figcaption');
     t.match(await textOf(page, '[data-testid=admin-calendar] figcaption'), /january/i);
-    await screenshot(page, 'admin-calendar-en');
+    await checkView(t, page, 'admin-calendar-en');
     await page.click('[data-testid=language] button[lang=ru]');
   });
 
