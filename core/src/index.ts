@@ -36,3 +36,4 @@ export { InstantColumn, JsonColumn, BigNumberColumn } from './persistence/column
 export * from './calendar/index.js';
 export * from './channels/contract.js';
 export { renderNotice, NOTICE_TEMPLATES } from './channels/notice-templates.js';
+export { edgeService, edgeRuntime, EdgeRuntime, agentProvisioning, mosquittoFiles, ROLES_FLEET, ROLES_FLEET_READ, type CommandView } from './edge/index.js';

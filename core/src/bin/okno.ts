@@ -6,6 +6,7 @@
  *   okno config           print the effective configuration (secrets hidden) or the problems in it
  *   okno user-add         add a user (password from OKNO_NEW_PASSWORD or prompted)
  *   okno openapi          print the OpenAPI document of the REST API
+ *   okno mqtt-config      write Mosquitto's password_file and acl_file for the edge agents
  */
 import { Command } from 'commander';
 import { loadConfig, ConfigError, ENV_VARS, type OknoConfig } from '../config/config.js';
@@ -19,6 +20,12 @@ import { saveUser } from '../domain/users.js';
 import { systemActor } from '../domain/actor.js';
 import { DEMO_PASSWORD, DEMO_USERS } from '../demo/seed.js';
 import { ROLES, type Role } from '../persistence/entities/index.js';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { writeMosquittoFiles } from '@okno/protocol/node';
+import { FleetStore } from '../edge/fleet-store.js';
+import { coreMqttCredentials } from '../edge/credentials.js';
+import { mosquittoFiles } from '../edge/provisioning.js';
 
 function fail(err: unknown): never {
   if (err instanceof ConfigError || err instanceof PluginLoadError) console.error(`okno: ${err.message}`);
@@ -132,10 +139,31 @@ program
   .action(async (opts) => {
     try {
       const cfg = config(opts);
-      const app = await OknoApp.start({ config: { ...cfg, db: { ...cfg.db, url: 'sqlite::memory:' }, http: { ...cfg.http, port: 0 }, demo: false, log: { level: 'warn' } } });
+      const app = await OknoApp.start({ config: { ...cfg, db: { ...cfg.db, url: 'sqlite::memory:' }, http: { ...cfg.http, port: 0 }, mqtt: { url: null, embedded: { ...cfg.mqtt.embedded, enabled: false } }, demo: false, log: { level: 'warn' } } });
       const res = await fetch(`${app.url}/api/openapi.json`);
       console.log(JSON.stringify(await res.json(), null, 2));
       await app.stop();
+    } catch (err) {
+      fail(err);
+    }
+  });
+
+program
+  .command('mqtt-config')
+  .description('write okno.passwd and okno.acl for a production Mosquitto (every enabled edge agent and the core), and mosquitto-okno.conf using them')
+  .requiredOption('-o, --out <dir>', 'folder to write to (the password file gets mode 0600)')
+  .option('-c, --config <file>', 'configuration file')
+  .action(async (opts) => {
+    try {
+      const cfg = config(opts);
+      const db = await new Database({ url: cfg.db.url, entities: coreEntities, migrations: coreMigrations }).open();
+      await db.migrate();
+      const agents = await new FleetStore(db).list();
+      await db.close();
+      const files = mosquittoFiles(agents, coreMqttCredentials(cfg), opts.out);
+      const { passwordPath, aclPath } = await writeMosquittoFiles(opts.out, files);
+      writeFileSync(join(opts.out, 'mosquitto-okno.conf'), files.conf);
+      console.log(`wrote ${passwordPath} and ${aclPath} (${agents.filter((a) => a.enabled).length} enabled agents of ${agents.length}) and ${join(opts.out, 'mosquitto-okno.conf')}; reload Mosquitto to apply`);
     } catch (err) {
       fail(err);
     }

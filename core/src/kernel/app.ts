@@ -35,6 +35,7 @@ import { systemService } from '../services/system.service.js';
 import { calendarService, editedDays } from '../services/calendar.service.js';
 import { seedDemo } from '../demo/seed.js';
 import { channelsService } from '../channels/delivery.service.js';
+import { edgeService } from '../edge/edge.service.js';
 import { User } from '../persistence/entities/index.js';
 
 export const CORE_VERSION = '0.1.0';
@@ -102,6 +103,7 @@ export class OknoApp {
       const schemas: ServiceSchema[] = [
         authService(core, tokens), sitesService(core), registryService(core), kbService(core), applicantsService(core), appealsService(core),
         attachmentsService(core), usersService(core), auditService(core), journal.schema, systemService(core, plugins, CORE_VERSION), calendarService(core, deadlines), channelsService(core, { pollMs: opts.deliveryPollMs }),
+        edgeService(core),
       ];
       for (const p of plugins) {
         const logger = broker.getLogger(`plugin:${p.definition.name}`);

@@ -29,6 +29,8 @@ export async function startTestApp(opts: { dbUrl?: string; demo?: boolean; confi
       console: { enabled: false },
       log: { level: 'warn' },
       auth: { jwtSecret: 'test-secret-test-secret-test-secret-0123456789' },
+      // the embedded MQTT broker on a free port, so test apps running side by side do not collide
+      mqtt: { url: null, embedded: { enabled: true, host: '127.0.0.1', port: 0 } },
       ...(opts.config ?? {}),
     } as Partial<OknoConfig>,
   });

@@ -9,6 +9,7 @@ import { User, Skill, UserSkill, RefreshToken } from './user.js';
 import { AuditEntry, DestructionAct } from './audit.js';
 import { JournalEntry, JournalCursor, Lease } from './journal.js';
 import { CalendarDay } from './calendar.js';
+import { edgeEntities } from '../../edge/entities.js';
 
 export * from './site.js';
 export * from './registry.js';
@@ -21,9 +22,10 @@ export * from './user.js';
 export * from './audit.js';
 export * from './journal.js';
 export * from './calendar.js';
+export * from '../../edge/entities.js';
 
 export const coreEntities = [
   Site, Organisation, Service, KbArticle, KbArticleVersion, Applicant, ContactPoint, Appeal, Interaction,
   InteractionAttachment, Attachment, Notice, User, Skill, UserSkill, RefreshToken, AuditEntry, DestructionAct,
-  JournalEntry, JournalCursor, Lease, CalendarDay,
+  JournalEntry, JournalCursor, Lease, CalendarDay, ...edgeEntities,
 ];
