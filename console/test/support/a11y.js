@@ -1,3 +1,4 @@
+/* global getComputedStyle -- runs inside page.evaluate, in the browser */
 // A check that every visible control on the page has a name assistive technology can read
 // (aria-label, aria-labelledby, a <label>, or its own text), and that the page has a main heading.
 export async function unnamedControls(page) {
