@@ -64,7 +64,9 @@ export function reportingService(ctx: PluginContext<ReportingConfig>, opts: Repo
     const to = instant('to', p.to, time.startOfDay(time.addDays(today, 1)));
     if (!(to > from)) throw invalid(['to', 'must be after from']);
     if (to - from > MAX_RANGE_DAYS * 86_400_000) throw invalid(['to', `at most ${MAX_RANGE_DAYS} days at a time`]);
-    return { from, to, size: (Number(p.size ?? 15) as IntervalSize), groupBy: (p.groupBy ?? 'all') as ContactDim, key: p.key, fill: p.fill === true || p.fill === 'true' };
+    const size = Number(p.size ?? 15) as IntervalSize;
+    if (!INTERVAL_SIZES.includes(size)) throw invalid(['size', `must be one of ${INTERVAL_SIZES.join(', ')} minutes`]);
+    return { from, to, size, groupBy: (p.groupBy ?? 'all') as ContactDim, key: p.key, fill: p.fill === true || p.fill === 'true' };
   };
 
   const dateRange = (p: { from?: string; to?: string }) => {
@@ -89,7 +91,7 @@ export function reportingService(ctx: PluginContext<ReportingConfig>, opts: Repo
   };
 
   const intervalQuery = {
-    from: timeParam, to: timeParam, size: { type: 'enum', values: [...INTERVAL_SIZES], optional: true, convert: true }, groupBy: { type: 'enum', values: [...CONTACT_DIMS], optional: true },
+    from: timeParam, to: timeParam, size: { type: 'number', integer: true, optional: true, convert: true }, groupBy: { type: 'enum', values: [...CONTACT_DIMS], optional: true },
     key: { type: 'string', optional: true, max: 120 }, fill: { type: 'boolean', optional: true, convert: true },
   };
   const complianceQuery = { from: dateParam, to: dateParam, groupBy: { type: 'enum', values: APPEAL_GROUPS, optional: true } };

@@ -52,34 +52,36 @@ const appeal = (type: string, id: number, when: number, siteId: number, data: Re
   type, aggregateType: 'appeal', aggregateId: id, siteId, at: new Date(when), data: { appealId: id, ...data },
 });
 const days = (n: number) => n * 86_400_000;
+/** Appeal ids well above a demo database's. */
+const [A1, A2, A3, A4, A5, A6] = [9001, 9002, 9003, 9004, 9005, 9006];
 
 export function syntheticDay(): Ev[] {
   const chat = { channel: 'chat', queue: 'chat', siteId: '2' };
   return [
     // Before the day: A3 and A6 received, A4 registered long ago.
-    appeal('appeal.received', 3, at('10:00:00', '2026-02-20'), 1, { channel: 'email', serviceId: 10, organisationId: 100, topic: 'ЖКХ', registerBy: iso('10:00:00', '2026-02-25'), receivedAt: iso('10:00:00', '2026-02-20') }),
-    appeal('appeal.received', 6, at('11:00:00', '2026-02-20'), 2, { channel: 'fax', serviceId: 11, organisationId: 101, topic: 'Транспорт', registerBy: iso('11:00:00', '2026-02-25'), receivedAt: iso('11:00:00', '2026-02-20') }),
-    appeal('appeal.registered', 4, at('12:00:00', '2026-01-10'), 1, {
+    appeal('appeal.received', A3, at('10:00:00', '2026-02-20'), 1, { channel: 'email', serviceId: 10, organisationId: 100, topic: 'ЖКХ', registerBy: iso('10:00:00', '2026-02-25'), receivedAt: iso('10:00:00', '2026-02-20') }),
+    appeal('appeal.received', A6, at('11:00:00', '2026-02-20'), 2, { channel: 'fax', serviceId: 11, organisationId: 101, topic: 'Транспорт', registerBy: iso('11:00:00', '2026-02-25'), receivedAt: iso('11:00:00', '2026-02-20') }),
+    appeal('appeal.registered', A4, at('12:00:00', '2026-01-10'), 1, {
       channel: 'email', serviceId: 10, organisationId: 100, topic: 'ЖКХ', registeredAt: iso('12:00:00', '2026-01-10'), registerBy: iso('12:00:00', '2026-01-13'), answerBy: iso('12:00:00', '2026-02-09'),
     }),
     // The day.
-    appeal('appeal.registered', 1, at('08:50:00'), 1, { channel: 'phone', serviceId: 10, organisationId: 100, topic: 'ЖКХ', registeredAt: iso('08:50:00'), registerBy: new Date(at('08:50:00') + days(3)).toISOString(), answerBy: new Date(at('08:50:00') + days(30)).toISOString() }),
+    appeal('appeal.registered', A1, at('08:50:00'), 1, { channel: 'phone', serviceId: 10, organisationId: 100, topic: 'ЖКХ', registeredAt: iso('08:50:00'), registerBy: new Date(at('08:50:00') + days(3)).toISOString(), answerBy: new Date(at('08:50:00') + days(30)).toISOString() }),
     operator('op1', '1', '08:55:00', 'logged_out', 'ready'),
-    queued('C1', '09:00:00', { appealId: 1 }),
+    queued('C1', '09:00:00', { appealId: A1 }),
     answered('C1', '09:00:10', 10_000),
     operator('op1', '1', '09:00:10', 'ready', 'busy'),
     queued('C8', '09:00:30'),
     answered('C8', '09:00:50', 20_000, { operatorId: 'op3' }),
-    queued('C2', '09:02:00', { appealId: 3 }),
+    queued('C2', '09:02:00', { appealId: A3 }),
     answered('C2', '09:02:45', 45_000, { operatorId: 'op4' }),
     completed('C8', '09:04:00', 150_000, 0, 0, { operatorId: 'op3' }),
     operator('op1', '1', '09:04:50', 'busy', 'wrap_up'),
     queued('C3', '09:05:00'),
-    appeal('appeal.received', 2, at('09:05:00'), 2, { channel: 'fax', serviceId: 11, organisationId: 101, topic: 'Транспорт', registerBy: new Date(at('09:05:00') + days(3)).toISOString(), receivedAt: iso('09:05:00') }),
+    appeal('appeal.received', A2, at('09:05:00'), 2, { channel: 'fax', serviceId: 11, organisationId: 101, topic: 'Транспорт', registerBy: new Date(at('09:05:00') + days(3)).toISOString(), receivedAt: iso('09:05:00') }),
     abandoned('C3', '09:05:03', 3_000),
     operator('op1', '1', '09:05:10', 'wrap_up', 'ready'),
     completed('C1', '09:05:10', 240_000, 20_000, 40_000),
-    appeal('appeal.registered', 5, at('09:10:00'), 2, { channel: 'portal', serviceId: null, organisationId: null, topic: null, registeredAt: iso('09:10:00'), answerBy: new Date(at('09:10:00') + days(30)).toISOString() }),
+    appeal('appeal.registered', A5, at('09:10:00'), 2, { channel: 'portal', serviceId: null, organisationId: null, topic: null, registeredAt: iso('09:10:00'), answerBy: new Date(at('09:10:00') + days(30)).toISOString() }),
     completed('C2', '09:10:00', 300_000, 0, 60_000, { operatorId: 'op4' }),
     queued('C4', '09:14:00'),
     abandoned('C4', '09:15:30', 90_000),
@@ -89,20 +91,20 @@ export function syntheticDay(): Ev[] {
     operator('op2', '2', '09:30:00', 'logged_out', 'ready'),
     answered('C5', '09:21:40', 100_000, { siteId: '2', operatorId: 'op5' }),
     completed('C5', '09:30:00', 400_000, 30_000, 50_000, { siteId: '2', operatorId: 'op5' }),
-    contact('contact.queued', 'C6', '09:31:00', { ...chat, appealId: 5, priority: 0, enqueuedAt: iso('09:31:00'), skills: {} }, 2),
+    contact('contact.queued', 'C6', '09:31:00', { ...chat, appealId: A5, priority: 0, enqueuedAt: iso('09:31:00'), skills: {} }, 2),
     contact('contact.answered', 'C6', '09:31:05', { ...chat, offerId: 'o-C6', operatorId: 'op2', waitedMs: 5_000 }, 2),
     operator('op2', '2', '09:31:05', 'ready', 'busy'),
-    appeal('appeal.registered', 2, at('09:40:00'), 2, { channel: 'fax', serviceId: 11, registeredAt: iso('09:40:00'), lateRegistration: false, answerBy: new Date(at('09:40:00') + days(30)).toISOString() }),
+    appeal('appeal.registered', A2, at('09:40:00'), 2, { channel: 'fax', serviceId: 11, registeredAt: iso('09:40:00'), lateRegistration: false, answerBy: new Date(at('09:40:00') + days(30)).toISOString() }),
     operator('op2', '2', '09:39:55', 'busy', 'wrap_up'),
     operator('op2', '2', '09:40:00', 'wrap_up', 'ready'),
     contact('contact.completed', 'C6', '09:40:00', { ...chat, operatorId: 'op2', talkMs: 500_000, holdMs: 0, wrapMs: 10_000 }, 2),
     operator('op1', '1', '09:45:00', 'ready', 'paused'),
-    appeal('appeal.registered', 3, at('10:00:00'), 1, { channel: 'email', serviceId: 10, registeredAt: iso('10:00:00'), lateRegistration: true, answerBy: new Date(at('10:00:00') + days(30)).toISOString() }),
+    appeal('appeal.registered', A3, at('10:00:00'), 1, { channel: 'email', serviceId: 10, registeredAt: iso('10:00:00'), lateRegistration: true, answerBy: new Date(at('10:00:00') + days(30)).toISOString() }),
     operator('op1', '1', '10:00:00', 'paused', 'logged_out'),
-    appeal('appeal.answered', 1, at('11:00:00'), 1, { interactionId: 11, channel: 'phone', onTime: true }),
-    appeal('appeal.redirected', 2, at('12:00:00'), 2, { organisationId: 102, fromOrganisationId: 101, onTime: true }),
-    appeal('appeal.extended', 3, at('13:00:00'), 1, { days: 30, previousAnswerBy: new Date(at('10:00:00') + days(30)).toISOString(), answerBy: new Date(at('10:00:00') + days(60)).toISOString() }),
-    appeal('appeal.closed', 5, at('15:00:00'), 2, { outcome: 'consulted', wrapUpCode: null, answeredOnTime: null }),
+    appeal('appeal.answered', A1, at('11:00:00'), 1, { interactionId: 11, channel: 'phone', onTime: true }),
+    appeal('appeal.redirected', A2, at('12:00:00'), 2, { organisationId: 102, fromOrganisationId: 101, onTime: true }),
+    appeal('appeal.extended', A3, at('13:00:00'), 1, { days: 30, previousAnswerBy: new Date(at('10:00:00') + days(30)).toISOString(), answerBy: new Date(at('10:00:00') + days(60)).toISOString() }),
+    appeal('appeal.closed', A5, at('15:00:00'), 2, { outcome: 'consulted', wrapUpCode: null, answeredOnTime: null }),
     queued('C7', '17:50:00'),
   ];
 }
