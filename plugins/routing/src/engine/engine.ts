@@ -40,7 +40,7 @@ export interface EngineOptions {
   store?: ReservationStore;
   strategy?: RoutingStrategy;
   policy?: Partial<RoutingPolicy>;
-  /** Prefix of offer ids; must differ between nodes sharing a store. */
+  /** Names this node in offer ids; must differ between nodes sharing a store. */
   nodeId?: string;
   queues?: readonly QueueConfig[];
   operators?: readonly OperatorProfile[];
@@ -106,7 +106,8 @@ export class RoutingEngine {
   readonly strategy: RoutingStrategy;
   private readonly clock: Clock;
   private readonly store: ReservationStore;
-  private readonly nodeId: string;
+  /** Offer ids are `${nodeId}-${epoch}-${n}`: unique across nodes and restarts (they fence the store). */
+  private readonly offerPrefix: string;
   private readonly onDecision?: (d: Decision) => void;
   private readonly listeners: ((e: RoutingEvent) => void)[] = [];
   private readonly exclusive: ReadonlySet<Channel>;
@@ -143,7 +144,7 @@ export class RoutingEngine {
     this.store = options.store ?? new InMemoryReservationStore();
     this.strategy = options.strategy ?? priorityThenWait;
     this.policy = { ...DEFAULT_POLICY, ...options.policy, capacity: { ...DEFAULT_POLICY.capacity, ...options.policy?.capacity } };
-    this.nodeId = options.nodeId ?? 'n1';
+    this.offerPrefix = `${options.nodeId ?? 'n1'}-${Math.max(0, Math.floor(this.clock.now())).toString(36)}-`;
     if (options.onDecision) this.onDecision = options.onDecision;
     if (options.onEvent) this.listeners.push(options.onEvent);
     this.exclusive = new Set(this.policy.exclusiveChannels);
@@ -711,7 +712,7 @@ export class RoutingEngine {
     const viaHold = c.heldFor === o;
     this.unplace(c);
     const work: WorkRec = {
-      id: `${this.nodeId}-${++this.offerSeq}`,
+      id: this.offerPrefix + ++this.offerSeq,
       contact: c,
       operator: o,
       channel: c.channel,

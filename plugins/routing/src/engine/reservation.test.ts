@@ -129,3 +129,20 @@ t.test('one operator known to two nodes never holds more than its room', async (
   t.same(store.claimsOf('x').map((c) => c.contactId), ['call']);
   t.same(B.operator('x')?.availableFor, [], 'B backs off the operator for a while');
 });
+
+t.test('offer ids stay unique when a node restarts with the same name', async (t) => {
+  const clock = new ManualClock(5_000_000);
+  const store = new InMemoryReservationStore();
+  const start = () => new RoutingEngine({ clock, store, nodeId: 'core-1', queues: [queue], operators: [{ id: 'ann', siteId: 'city', skills: {} }] });
+  const before = start();
+  before.login('ann');
+  const first = before.enqueue({ id: 'c1', channel: 'chat', queueId: 'q' }).find((e) => e.type === 'contact.offered');
+  clock.advance(1_000); // the node dies with its offer open and comes back
+  const after = start();
+  after.login('ann');
+  after.restore([{ id: 'c2', channel: 'chat', queueId: 'q', enqueuedAt: clock.now() }]);
+  const second = after.contact('c2');
+  t.ok(first && second?.offerId);
+  t.not(second?.offerId, (first as { offerId: string }).offerId);
+  t.same(store.claimsOf('ann').map((c) => c.contactId).sort(), ['c1', 'c2'], 'the old claim is not confused with the new one');
+});
