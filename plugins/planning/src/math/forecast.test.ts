@@ -95,3 +95,15 @@ t.test('accuracy figures follow their definitions', async (t) => {
   t.ok(Math.abs(r.bias - 5 / 150) < 1e-12);
   t.same([r.count, r.countWithVolume], [3, 2]);
 });
+
+t.test('weekdays with no volume at all (no e-mail work at weekends) get index 0, not NaN', async (t) => {
+  const { history } = syntheticHistory({ ...spec, weekdayIndex: [1.25, 1.15, 1.1, 1.05, 1.0, 0, 0], holidays: [] });
+  const model = fitForecast(history, { ...options, holidays: [] });
+  t.same(model.weekdayIndex.slice(5), [0, 0], 'Saturday and Sunday');
+  t.ok(model.weekdayIndex.every(Number.isFinite) && Number.isFinite(model.level) && Number.isFinite(model.slope), 'every figure is a number');
+  const monday = forecastDays(model, '2025-03-24T00:00:00+03:00', 1);
+  const expected = (spec.base + spec.slopePerDay * 70) * 1.25;
+  const total = monday.reduce((s, i) => s + i.volume, 0);
+  t.ok(Math.abs(total - expected) < 1e-6, `a Monday after the history: ${total} = ${expected}`);
+  t.equal(forecastDays(model, '2025-03-29T00:00:00+03:00', 1).reduce((s, i) => s + i.volume, 0), 0, 'a Saturday: nothing');
+});

@@ -131,6 +131,26 @@ function fitLine(xs: number[], ys: number[], withSlope: boolean): [number, numbe
   return [my, sxx === 0 ? 0 : sxy / sxx];
 }
 
+/**
+ * The trend through the deseasonalised daily totals V_d / s_w: [level at x = 0, slope]. Days of a
+ * weekday whose index is 0 (nothing ever happens then, e.g. no e-mail work at weekends) say nothing
+ * about the level and are left out (dividing by their index would be 0/0).
+ */
+function fitTrend(x: number[], totals: number[], weekday: number[], index: number[], withSlope: boolean): [number, number] {
+  const xs: number[] = [];
+  const ys: number[] = [];
+  totals.forEach((v, i) => {
+    const s = index[weekday[i] as number] as number;
+    if (s > 0) {
+      xs.push(x[i] as number);
+      ys.push(v / s);
+    }
+  });
+  if (!xs.length) return [0, 0];
+  const [mean, slope] = fitLine(xs, ys, withSlope);
+  return [mean - slope * (sum(xs) / xs.length), slope];
+}
+
 /** Volume shares and AHT per slot over a set of days. */
 function shape(days: number[], b: Buckets): { profile: number[]; aht: number[]; total: number } {
   const volume = new Float64Array(b.slots);
@@ -184,10 +204,7 @@ export function fitForecast(history: HistoryPoint[], options: ForecastOptions): 
   let slope = 0;
   const present = [0, 1, 2, 3, 4, 5, 6].filter((w) => weekday.includes(w));
   for (let round = 0; round < 100; round++) {
-    const [mean, b1] = fitLine(x, totals.map((v, i) => v / (index[weekday[i] as number] as number)), options.trend !== 'none');
-    const mx = sum(x) / x.length;
-    level = mean - b1 * mx;
-    slope = b1;
+    [level, slope] = fitTrend(x, totals, weekday, index, options.trend !== 'none');
     const num = [0, 0, 0, 0, 0, 0, 0];
     const den = [0, 0, 0, 0, 0, 0, 0];
     totals.forEach((v, i) => {
@@ -203,9 +220,7 @@ export function fitForecast(history: HistoryPoint[], options: ForecastOptions): 
     if (change < 1e-13) break;
   }
   // Refit the trend to the final indices so level, slope and indices agree.
-  const [mean, b1] = fitLine(x, totals.map((v, i) => v / (index[weekday[i] as number] as number)), options.trend !== 'none');
-  slope = b1;
-  level = mean - b1 * (sum(x) / x.length);
+  [level, slope] = fitTrend(x, totals, weekday, index, options.trend !== 'none');
 
   // Steps 4–5: intraday shares and AHT per weekday.
   const overallShape = shape(days, b);
