@@ -24,11 +24,13 @@ import { BatchAggregator, idsNeeded } from './aggregator.js';
 import { definitionsOf, type Definitions, type ReportingConfig } from './config.js';
 import { AGGREGATE_TABLES, ReportingGap, ReportingState } from './entities.js';
 import { quoter, dialectOf } from './sql.js';
-import { PositionMoved, STATE_NAME, advancePosition, claimGaps, expireGaps, flush, loadState, recordGaps } from './store.js';
+import { PositionMoved, STATE_NAME, advancePosition, claimGaps, expireGaps, flush, loadState, purgeDoneContacts, recordGaps } from './store.js';
 import { CityTime } from './zone.js';
 
 /** Gaps recorded per batch at most (a larger jump in sequence numbers is not a gap to wait for). */
 const MAX_GAPS_PER_BATCH = 10_000;
+/** Finished contacts are purged at most this often (in event time). */
+const PURGE_EVERY_MS = 3600_000;
 
 export interface ConsumerLogger {
   info(obj: object, msg?: string): void;
@@ -66,6 +68,8 @@ export class ReportingConsumer {
   private nudged = false;
   private leaseHeldAt = 0;
   private initialised = false;
+  /** Event time of the last purge of finished contacts. */
+  private purgedAt = 0;
 
   constructor(private readonly opts: ConsumerOptions) {
     this.db = opts.db;
@@ -152,6 +156,10 @@ export class ReportingConsumer {
         const agg = new BatchAggregator(state, this.definitions, this.time);
         for (const e of counted) agg.apply(e);
         await flush(em, agg, state);
+        if (agg.latestAt - this.purgedAt > PURGE_EVERY_MS) {
+          await purgeDoneContacts(em, agg.latestAt);
+          this.purgedAt = agg.latestAt;
+        }
       }
       return { counted: counted.length, openGaps: await em.count(ReportingGap) };
     }).catch((err: unknown) => {

@@ -32,7 +32,7 @@ export class ReportingGap {
 }
 
 @Entity('reporting_contacts')
-@Index('IDX_reporting_contacts_status', ['status'])
+@Index('IDX_reporting_contacts_status_updatedAt', ['status', 'updatedAt'])
 export class ReportingContact {
   @PrimaryColumn({ type: 'varchar', length: 64 }) contactId!: string;
   @Column({ type: 'varchar', length: 64, nullable: true }) appealId!: string | null;
@@ -117,7 +117,7 @@ export class ReportingInitial1766000000000 implements MigrationInterface {
     await createTable(qr, 'reporting_contacts', [
       key(c.str('contactId', 64)), c.str('appealId', 64, { nullable: true }), c.str('queue', 100), c.str('siteId', 32), c.str('channel', 32),
       c.str('serviceId', 32), c.str('status', 16), c.bigint('queuedAt'), c.bigint('answeredAt', { nullable: true }), c.bool('offeredCounted'), c.bigint('updatedAt'),
-    ], [{ columns: ['status'] }]);
+    ], [{ columns: ['status', 'updatedAt'] }]);
     await createTable(qr, 'reporting_operators', [key(c.str('operatorId', 64)), c.str('siteId', 32), c.str('state', 16), c.bigint('since')]);
     await createTable(qr, 'reporting_appeals', [
       key(c.str('appealId', 64)), c.str('siteId', 32), c.str('channel', 32), c.str('serviceId', 32), c.str('organisationId', 32), c.str('topic', 120),

@@ -101,8 +101,10 @@ export async function flush(em: EntityManager, agg: BatchAggregator, state: Batc
     return [day, dim, rest.join('|'), ...APPEAL_COUNTERS.map((name) => c[name])];
   });
   await upsert(em, 'reporting_appeal_days', ['day', 'dim', 'dimKey'], APPEAL_COUNTERS, dayRows, counterMerge);
-  if (agg.dirtyContacts.size) {
-    const q = quoter(dialectOf(em));
-    await em.query(`DELETE FROM ${q('reporting_contacts')} WHERE ${q('status')} = ? AND ${q('updatedAt')} < ?`, ['done', agg.latestAt - DONE_CONTACT_KEEP_MS]);
-  }
+}
+
+/** Removes contacts finished more than a day before `latestAt` (no later event refers to them). */
+export async function purgeDoneContacts(em: EntityManager, latestAt: number): Promise<void> {
+  const q = quoter(dialectOf(em));
+  await em.query(`DELETE FROM ${q('reporting_contacts')} WHERE ${q('status')} = ? AND ${q('updatedAt')} < ?`, ['done', latestAt - DONE_CONTACT_KEEP_MS]);
 }
