@@ -97,9 +97,13 @@ export class EdgeRuntime {
     return this.leading;
   }
 
+  /** This node leads and its consumer client is connected. */
+  get consuming(): boolean {
+    return this.leading && !!this.consumerClient?.connected;
+  }
+
   async start(): Promise<void> {
-    const url = this.brokerUrl;
-    if (!url) {
+    if (!this.brokerUrl) {
       this.log.warn('no MQTT broker (mqtt.url unset and the embedded broker disabled): edge agents cannot connect');
       return;
     }
@@ -111,7 +115,7 @@ export class EdgeRuntime {
       if (n) this.core.journalCommitted();
     }
     this.publisher = new CoreMqttClient({
-      url, ...this.credentials, clientId: `okno-core-${this.nodeId}`.slice(0, 128), clean: true, subscriptions: [], logger: this.log,
+      url: this.brokerUrl, ...this.credentials, clientId: `okno-core-${this.nodeId}`.slice(0, 128), clean: true, subscriptions: [], logger: this.log,
     });
     this.publisher.start();
     await this.publisher.waitConnected(this.embedded ? 5000 : 0);
