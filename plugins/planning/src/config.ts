@@ -11,7 +11,7 @@ export interface PlanningConfig {
   shrinkage: number;
   /** The target a request's target is laid over (80% in 20 s, occupancy at most 90%). */
   target: ServiceTarget;
-  /** Weeks of history a forecast reads (from reporting's intervals). */
+  /** Weeks of history a forecast reads (from reporting's intervals; at most 56, reporting's 400-day limit). */
   historyWeeks: number;
   /** Days with contacts a forecast needs at least (fewer: 409 with the reason). */
   minHistoryDays: number;
@@ -45,7 +45,7 @@ export const configSchema: Record<string, unknown> = {
       maxOccupancy: 'number|positive|max:1|optional', maxAbandonRate: 'number|positive|max:0.99|optional',
     },
   },
-  historyWeeks: 'number|integer|min:1|max:104',
+  historyWeeks: 'number|integer|min:1|max:56',
   minHistoryDays: 'number|integer|min:1|max:365',
   maxBlocking: 'number|positive|max:1',
   fax: { type: 'object', strict: true, props: { secondsPerPage: 'number|positive|max:600', setupSeconds: 'number|min:0|max:300' } },

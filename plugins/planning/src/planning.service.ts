@@ -57,7 +57,7 @@ const scope = {
 };
 const date = { type: 'string', optional: true, pattern: /^\d{4}-\d\d-\d\d$/ };
 const intervalMinutes = 'number|integer|optional|convert';
-const window = { ...scope, from: date, days: 'number|integer|optional|min:1|max:14|convert', intervalMinutes, historyWeeks: 'number|integer|optional|min:1|max:104|convert' };
+const window = { ...scope, from: date, days: 'number|integer|optional|min:1|max:14|convert', intervalMinutes, historyWeeks: 'number|integer|optional|min:1|max:56|convert' };
 const demand = { type: 'array', optional: true, max: 14 * 96, items: { type: 'object', strict: true, props: { start: 'string|max:40', volume: 'number|min:0', aht: 'number|min:0' } } };
 const planParams = {
   ...window, demand, target, shrinkage: num('|min:0|max:0.95'), model: { type: 'enum', values: ['erlangC', 'erlangA'], optional: true },
@@ -127,7 +127,7 @@ export function planningService(ctx: PluginContext<PlanningConfig>): ServiceSche
       }),
       accuracy: apiAction({
         rest: 'GET /accuracy', auth: READERS, summary: 'Forecast accuracy on the last weeks of history, fitted on the weeks before',
-        params: { $$strict: true, ...scope, intervalMinutes, holdoutWeeks: 'number|integer|optional|min:1|max:8|convert', historyWeeks: 'number|integer|optional|min:2|max:104|convert' },
+        params: { $$strict: true, ...scope, intervalMinutes, holdoutWeeks: 'number|integer|optional|min:1|max:8|convert', historyWeeks: 'number|integer|optional|min:2|max:56|convert' },
         handler: (actx) => checked(() => accuracy(actx, { groupBy: 'all', ...actx.params } as never, deps)),
       }),
       plan: apiAction({

@@ -19,6 +19,8 @@ import { CONTACT_DIMS, type ContactDim, type AppealDim } from './counters.js';
 import { Labels } from './labels.js';
 import { CSV_TYPE, XLSX_TYPE, attachment, complianceReport, dailySummaryReport, intervalsReport, toCsv, toXlsx, type Report } from './exports.js';
 import { INTERVAL_SIZES, type IntervalSize } from './zone.js';
+import { ReportingState } from './entities.js';
+import { STATE_NAME } from './store.js';
 
 export const SERVICE = 'reporting';
 const READERS: readonly Role[] = ['supervisor', 'planner', 'admin'];
@@ -166,7 +168,10 @@ export function reportingService(ctx: PluginContext<ReportingConfig>, opts: Repo
         params: { $$strict: true },
         handler: async () => {
           const head = await lastJournalSeq(core.db);
-          return { position: consumer.counted, head, behind: Math.max(0, head - consumer.counted), leading: consumer.leading, definitions: consumer.definitions };
+          // The stored position: this node may not be the one counting.
+          const state = await core.db.read((em) => em.findOne(ReportingState, { where: { name: STATE_NAME } }));
+          const position = state?.position ?? 0;
+          return { position, head, behind: Math.max(0, head - position), leading: consumer.leading, definitions: state ? JSON.parse(state.definitions) : consumer.definitions };
         },
       }),
       rebuild: apiAction({
