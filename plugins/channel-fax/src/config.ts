@@ -29,7 +29,7 @@ export const DEFAULTS: FaxConfig = {
   defaultAgent: null,
   pollMs: 1000,
   maxAttempts: 10,
-  previews: { timeoutMs: 60_000, maxHeapMb: 512 },
+  previews: { timeoutMs: 120_000, maxHeapMb: 512 },
   sendTimeoutMs: 30_000,
 };
 

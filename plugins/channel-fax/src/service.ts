@@ -3,13 +3,14 @@
  * of received faxes (edge uploads in the journal) running while the service runs.
  */
 import type { Context, ServiceSchema } from 'moleculer';
-import { channelService, type ChannelCapabilities, type ChannelHealth, type IntakeInput, type IntakeResult, type OutboundMessage, type PluginContext, type SendResult } from '@okno/core';
+import { channelService, isDatabaseUnavailable, type ChannelCapabilities, type ChannelHealth, type IntakeInput, type IntakeResult, type JournalEvent, type OutboundMessage, type PluginContext, type SendResult } from '@okno/core';
 import { agentRef, type FaxConfig } from './config.js';
-import { brokerEdgePort, type EdgePort, type FaxAgent } from './edge-port.js';
+import { brokerEdgePort, isTransientCallError, type EdgePort, type FaxAgent } from './edge-port.js';
 import { FaxIntake, CHANNEL } from './inbound/fax-intake.js';
 import { FILE_RECEIVED, faxUploadOf } from './inbound/fax-upload.js';
 import { JournalConsumer } from './inbound/journal-consumer.js';
 import { FaxSender } from './outbound/fax-sender.js';
+import { FaxOutcomes, isFaxFailure, EDGE_EVENT } from './outbound/fax-outcomes.js';
 import { inspectInWorker, previewsInWorker } from './tiff/worker-client.js';
 
 export interface FaxServiceOptions {
@@ -24,17 +25,25 @@ export function faxService(ctx: PluginContext<FaxConfig>, opts: FaxServiceOption
     db: core.db,
     attachments: core.attachments,
     intake: (input) => core.broker.call<IntakeResult, IntakeInput>('appeals.intake', input, { timeout: 120_000 }),
+    edgeFile: (transferId) => edge.file(transferId),
     previews: (tiff) => previewsInWorker(tiff, cfg.previews),
     timeZone: core.deadlines.timeZone,
     fallbackSiteCode: cfg.fallbackSiteCode,
     logger,
   });
-  const consumer = cfg.inbound
+  const outcomes = new FaxOutcomes({
+    db: core.db, edge,
+    recordDelivery: (p) => core.broker.call('appeals.recordDelivery', p),
+  });
+  const consumer = cfg.inbound || cfg.outbound
     ? new JournalConsumer({
-        db: core.db, name: 'channel-fax', nodeId: core.broker.nodeID, types: [FILE_RECEIVED], logger, clock: core.clock, pollMs: cfg.pollMs, maxAttempts: cfg.maxAttempts,
+        db: core.db, name: 'channel-fax', nodeId: core.broker.nodeID, logger, clock: core.clock, pollMs: cfg.pollMs, maxAttempts: cfg.maxAttempts,
+        isTransient: (err) => isDatabaseUnavailable(err) || isTransientCallError(err),
+        accepts: (e) => (cfg.inbound && faxUploadOf(e) !== null) || (cfg.outbound && isFaxFailure(e)),
         handle: async (e) => {
           const fax = faxUploadOf(e);
           if (fax) await intake.take(fax);
+          else await outcomes.handle(e);
         },
       })
     : null;
@@ -42,6 +51,9 @@ export function faxService(ctx: PluginContext<FaxConfig>, opts: FaxServiceOption
     db: core.db, attachments: core.attachments, inspect: (tiff) => inspectInWorker(tiff, cfg.previews), edge, enabled: cfg.outbound,
     defaultAgent: agentRef(cfg.defaultAgent), logger,
   });
+
+  let stopping = false;
+  let starting: Promise<void> | undefined;
 
   const capabilities = (): ChannelCapabilities => ({
     channel: CHANNEL, inbound: cfg.inbound, outbound: cfg.outbound, attachments: true, maxAttachmentBytes: core.config.attachments.maxBytes,
@@ -63,9 +75,9 @@ export function faxService(ctx: PluginContext<FaxConfig>, opts: FaxServiceOption
       details.agentsOffline = withModems.filter((a) => !a.online).map((a) => ({ agent: `${a.site}/${a.agent}`, lastSeen: a.lastSeen }));
       if (!online.length) details.reason = withModems.length ? 'no edge agent with a fax modem is online' : 'no edge agent has a fax modem';
     }
-    const inbound = consumer?.status();
-    if (inbound) details.inbound = inbound;
-    const stuck = Boolean(inbound && (inbound.failing || inbound.setAside.length));
+    const journal = consumer?.status();
+    if (journal) details.journal = journal;
+    const stuck = Boolean(journal && (journal.failing || journal.setAside.length));
     return { status: online.length && !stuck ? 'ok' : 'degraded', details };
   };
 
@@ -80,7 +92,7 @@ export function faxService(ctx: PluginContext<FaxConfig>, opts: FaxServiceOption
         visibility: 'public',
         params: { seq: 'number|integer|positive|convert' },
         handler: async (c: Context<{ seq: number }>) => {
-          if (!consumer) throw new Error('the fax channel does not take faxes in (inbound is off)');
+          if (!consumer) throw new Error('the fax channel reads no journal rows (inbound and outbound are off)');
           await consumer.retry(c.params.seq);
           return { ok: true };
         },
@@ -88,11 +100,21 @@ export function faxService(ctx: PluginContext<FaxConfig>, opts: FaxServiceOption
     },
     events: {
       [FILE_RECEIVED]: () => consumer?.nudge(),
+      [EDGE_EVENT]: (c: Context<JournalEvent>) => void (isFaxFailure(c.params) && consumer?.nudge()),
     },
     started() {
-      consumer?.start();
+      // Read once the services the rows need are up (they start beside this one); start anyway after
+      // a while, and failures are retried.
+      stopping = false;
+      if (consumer) {
+        starting = core.broker.waitForServices(['appeals', 'edge'], 30_000).catch(() => undefined).then(() => {
+          if (!stopping) consumer.start();
+        });
+      }
     },
     async stopped() {
+      stopping = true;
+      await starting;
       await consumer?.stop();
     },
   };

@@ -10,7 +10,8 @@
 import type { Logger } from 'moleculer';
 import { DomainError, Interaction, Site, type AttachmentStore, type Database, type IntakeInput, type IntakeResult } from '@okno/core';
 import type { FaxPreviews } from '../tiff/previews.js';
-import { faxMessageId, type FaxUpload } from './fax-upload.js';
+import type { EdgeFile } from '../edge-port.js';
+import { faxMessageId, withFileRecord, type FaxUpload } from './fax-upload.js';
 import { faxBody, faxContact, faxSubject } from './fax-text.js';
 
 export const CHANNEL = 'fax';
@@ -20,6 +21,8 @@ export interface FaxIntakeDeps {
   attachments: Pick<AttachmentStore, 'read' | 'put'>;
   /** `appeals.intake` through the broker. */
   intake: (input: IntakeInput) => Promise<IntakeResult>;
+  /** The edge service's record of an upload (with the remote fax id the journal leaves out). */
+  edgeFile: (transferId: string) => Promise<EdgeFile | null>;
   /** Reads the TIFF and draws its pages (in a worker); throws with the reason when it cannot. */
   previews: (tiff: Buffer) => Promise<FaxPreviews>;
   timeZone: string;
@@ -39,10 +42,11 @@ const isNotFound = (err: unknown) => err instanceof DomainError && err.code === 
 export class FaxIntake {
   constructor(private readonly d: FaxIntakeDeps) {}
 
-  async take(fax: FaxUpload): Promise<FaxIntakeResult> {
-    const messageId = faxMessageId(fax.transferId);
+  async take(upload: FaxUpload): Promise<FaxIntakeResult> {
+    const messageId = faxMessageId(upload.transferId);
     const done = await this.d.db.read((em) => em.findOne(Interaction, { where: { channel: CHANNEL, externalId: messageId }, select: { id: true, appealId: true } }));
     if (done) return { appealId: done.appealId, created: false, previews: 0, problem: null };
+    const fax = withFileRecord(upload, await this.d.edgeFile(upload.transferId));
 
     const file = await this.d.attachments.read(fax.attachmentId).catch((err: unknown) => {
       if (isNotFound(err)) return null;

@@ -2,11 +2,13 @@
  * A received fax as the core's edge service records it: when an agent's upload is complete, the file
  * goes into the attachment store and, in the same transaction, a journal row
  *   edge.file_received { agent, site, transferId, attachmentId, contentType, meta }
- * is appended, `meta` being the agent's file offer meta. The edge agent puts { modemId, pages,
- * remoteId? } there for a received fax (edge-agent/src/agent/agent.ts); `kind: 'fax'` and `receivedAt`
- * are read when present.
+ * is appended, `meta` being the agent's file offer meta without what may identify a person: the
+ * edge agent offers { modemId, pages, remoteId? } for a received fax (edge-agent/src/agent/agent.ts),
+ * and the remote fax id is kept only in the edge service's `edge_files` row (`edge.file`).
+ * `kind: 'fax'` and `receivedAt` are read when present.
  */
 import type { JournalEvent } from '@okno/core';
+import type { EdgeFile } from '../edge-port.js';
 
 export const FILE_RECEIVED = 'edge.file_received';
 
@@ -66,3 +68,15 @@ export function faxUploadOf(e: JournalEvent): FaxUpload | null {
 
 /** The intake message id of a fax: one appeal per upload, however often the row is read. */
 export const faxMessageId = (transferId: string) => `fax:${transferId}`;
+
+/** The upload completed with the edge service's full record of it (the remote fax id, the time). */
+export function withFileRecord(fax: FaxUpload, file: EdgeFile | null): FaxUpload {
+  if (!file) return fax;
+  const stored = date(file.receivedAt);
+  return {
+    ...fax,
+    remoteId: text(file.meta.remoteId, 40) ?? fax.remoteId,
+    receivedAt: date(file.meta.receivedAt) ?? stored ?? fax.receivedAt,
+    siteId: fax.siteId ?? file.siteId,
+  };
+}

@@ -157,8 +157,8 @@ t.test('after a restart the reader continues from its position', async (t) => {
   await second.interactionOf(c.transferId);
   t.match(ib.body, /Входящий факс от 84951112233, 2 стр\./);
   t.equal(await second.core.db.read((em) => em.countBy(Interaction, { externalId: `fax:${a.transferId}` })), 1, 'the first fax is still one appeal');
-  const health = await second.app.app.broker.call<{ details: { inbound: { handled: number } } }>('channel.fax.health');
-  t.equal(health.details.inbound.handled, 2, 'the reader started after the first fax: it handed over only the two new rows');
+  const health = await second.app.app.broker.call<{ details: { journal: { handled: number } } }>('channel.fax.health');
+  t.equal(health.details.journal.handled, 2, 'the reader started after the first fax: it handed over only the two new rows');
   const all = await second.core.db.read((em) => em.findBy(Interaction, { externalId: In([a, b, c].map((x) => `fax:${x.transferId}`)) }));
   t.equal(new Set(all.map((i) => i.appealId)).size, 3, 'three faxes, three appeals');
   await waitFor('the position saved past the last fax', () => second.core.db.read(async (em) => ((await em.findOneBy(JournalCursor, { name: 'consumer:channel-fax' }))?.seq ?? 0) >= c.seq));

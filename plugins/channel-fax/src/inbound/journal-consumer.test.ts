@@ -54,7 +54,7 @@ for (const m of matrix) {
     };
     const cursor = (name: string) => db.read(async (em) => Number((await em.findOneBy(JournalCursor, { name: `consumer:${name}` }))?.seq ?? -1));
     const consumer = (name: string, got: number[], over: Partial<JournalConsumerOptions> = {}) =>
-      new JournalConsumer({ db, name, nodeId: 'node-a', types: ['fax.in'], logger: quiet, clock, handle: async (e) => void got.push(e.seq), ...over });
+      new JournalConsumer({ db, name, nodeId: 'node-a', accepts: (e) => e.type === 'fax.in', logger: quiet, clock, handle: async (e) => void got.push(e.seq), ...over });
 
     await t.test('hands over the rows of its types in order and continues from its position after a restart', async (t) => {
       const got: number[] = [];
@@ -109,7 +109,7 @@ for (const m of matrix) {
       const a: number[] = [];
       const b: number[] = [];
       const ca = consumer('pair', a);
-      const cb = new JournalConsumer({ db, name: 'pair', nodeId: 'node-b', types: ['fax.in'], logger: quiet, clock, handle: async (e) => void b.push(e.seq) });
+      const cb = new JournalConsumer({ db, name: 'pair', nodeId: 'node-b', accepts: (e) => e.type === 'fax.in', logger: quiet, clock, handle: async (e) => void b.push(e.seq) });
       await ca.tick();
       await cb.tick();
       const [x] = await add('fax.in');

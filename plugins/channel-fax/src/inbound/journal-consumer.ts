@@ -25,7 +25,8 @@ export interface JournalConsumerOptions {
   /** Names the cursor row and the lease (at most 56 characters). */
   name: string;
   nodeId: string;
-  types: string[];
+  /** The rows to hand over (others are only read past). */
+  accepts: (e: JournalEvent) => boolean;
   handle: (e: JournalEvent) => Promise<void>;
   logger: Logger;
   clock?: Clock;
@@ -35,6 +36,8 @@ export interface JournalConsumerOptions {
   /** How long a skipped sequence number is watched for a late commit (default 60 s, as the follower). */
   lateWindowMs?: number;
   maxAttempts?: number;
+  /** Failures that pass by themselves (default: the database unavailable): retried, never set aside. */
+  isTransient?: (err: unknown) => boolean;
   /** First retry delay; doubles up to `maxRetryMs`. */
   retryMs?: number;
   maxRetryMs?: number;
@@ -73,13 +76,16 @@ export class JournalConsumer {
   private sleeper: AbortController | null = null;
   private woken = false;
   private leader = false;
+  private heldAt = 0;
+  private readonly leaseMs: number;
   private handled = 0;
   private failing: { seq: number; attempts: number; error: string; nextTryAt: number } | null = null;
   private readonly setAside: SetAside[] = [];
 
   constructor(private readonly o: JournalConsumerOptions) {
     this.clock = o.clock ?? (() => new Date());
-    this.lease = new LeaseKeeper(o.db, { name: `consumer-${o.name}`, holder: o.nodeId, ttlMs: o.leaseMs ?? 15_000, clock: this.clock });
+    this.leaseMs = o.leaseMs ?? 15_000;
+    this.lease = new LeaseKeeper(o.db, { name: `consumer-${o.name}`, holder: o.nodeId, ttlMs: this.leaseMs, clock: this.clock });
   }
 
   private get cursorName(): string {
@@ -148,8 +154,7 @@ export class JournalConsumer {
 
   /** One pass: hold the lease, hand over what is new, save the position. Returns the rows handled. */
   async tick(): Promise<number> {
-    this.leader = await this.lease.hold();
-    if (!this.leader) {
+    if (!(await this.hold())) {
       this.follower = null;
       return 0;
     }
@@ -167,9 +172,10 @@ export class JournalConsumer {
       const events = await this.follower.next();
       for (const e of events) {
         this.track(e);
-        if (this.o.types.includes(e.type)) {
-          // Work may take seconds per row: renew the lease first, and stop when another node has it.
-          if (!(await this.lease.hold())) {
+        if (this.o.accepts(e)) {
+          // Work may take seconds per row: renew the lease when a third of it has passed, and stop
+          // when another node has it.
+          if (this.clock().getTime() - this.heldAt > this.leaseMs / 3 && !(await this.hold())) {
             this.leader = false;
             this.follower = null;
             return count;
@@ -189,6 +195,12 @@ export class JournalConsumer {
     return count;
   }
 
+  private async hold(): Promise<boolean> {
+    this.leader = await this.lease.hold();
+    if (this.leader) this.heldAt = this.clock().getTime();
+    return this.leader;
+  }
+
   /** Notes the gaps a row in order jumps over. */
   private track(e: JournalEvent): void {
     if (e.seq <= this.inOrder) return; // a late row: it was a gap
@@ -200,6 +212,8 @@ export class JournalConsumer {
 
   /** true when handled (or set aside); false when it failed and will be retried from the saved position. */
   private async handleOne(e: JournalEvent): Promise<boolean> {
+    // Keep the lease while the work runs (drawing a long fax takes a while).
+    const keep = setInterval(() => void this.lease.hold().catch(() => undefined), this.leaseMs / 3);
     try {
       await this.o.handle(e);
       this.handled++;
@@ -208,7 +222,7 @@ export class JournalConsumer {
     } catch (err) {
       const attempts = this.failing?.seq === e.seq ? this.failing.attempts + 1 : 1;
       const error = (err as Error).message ?? String(err);
-      if (attempts >= (this.o.maxAttempts ?? 10) && !isDatabaseUnavailable(err)) {
+      if (attempts >= (this.o.maxAttempts ?? 10) && !(this.o.isTransient ?? isDatabaseUnavailable)(err)) {
         this.o.logger.error({ seq: e.seq, type: e.type, attempts, err: error }, 'journal row set aside after repeated failures (retry it once the cause is fixed)');
         this.setAside.push({ seq: e.seq, type: e.type, error, attempts, at: this.clock().toISOString() });
         this.failing = null;
@@ -219,6 +233,8 @@ export class JournalConsumer {
       this.o.logger.warn({ seq: e.seq, type: e.type, attempts, err: error }, 'journal row failed; will retry');
       this.follower = null; // start again from the saved position, before this row
       return false;
+    } finally {
+      clearInterval(keep);
     }
   }
 

@@ -10,7 +10,8 @@
 import type { Logger } from 'moleculer';
 import { Appeal, DomainError, Site, normalizeContact, type AttachmentStore, type Database, type OutboundMessage, type SendResult } from '@okno/core';
 import { sendProblems, type FaxPageInfo } from '../tiff/fax-tiff.js';
-import type { EdgePort, FaxAgent } from '../edge-port.js';
+import { FaxCommandError, type EdgePort, type FaxAgent } from '../edge-port.js';
+import { faxJobId } from './fax-outcomes.js';
 
 export const REPLIES_NOT_SUPPORTED = 'replies by fax are not supported; answer by post or e-mail';
 
@@ -23,6 +24,16 @@ export interface FaxSenderDeps {
   enabled: boolean;
   defaultAgent: { site: string; agent: string } | null;
   logger: Logger;
+}
+
+/**
+ * Whether retrying cannot help: the request itself was refused (422, or a file or agent that does not
+ * exist), or the agent found the arguments wrong. Offline agents, busy modems and time-outs may pass.
+ */
+function isPermanent(err: unknown): boolean {
+  if (err instanceof FaxCommandError) return err.code === 'invalid-args' || err.code === 'unsupported';
+  const code = (err as { code?: number }).code;
+  return code === 422 || code === 404;
 }
 
 const refuse = (why: string): SendResult => ({ ok: false, error: `${REPLIES_NOT_SUPPORTED} (${why})`, permanent: true });
@@ -64,12 +75,10 @@ export class FaxSender {
     if (!agent) return later(`no edge agent with a fax modem is online for site ${siteCode ?? '?'}${this.d.defaultAgent ? ` nor the default agent ${this.d.defaultAgent.site}/${this.d.defaultAgent.agent}` : ''}`);
     try {
       const r = await this.d.edge.sendFax({ site: agent.site, agent: agent.agent, number, attachmentId: att.attachmentId });
-      this.d.logger.info({ appealId: msg.appealId, deliveryId: msg.deliveryId, site: agent.site, agent: agent.agent, jobId: r.jobId, pages: pages.length }, 'fax handed to the edge agent');
-      return { ok: true, externalId: r.jobId ? `fax-job:${r.jobId}` : null };
+      this.d.logger.info({ appealId: msg.appealId, deliveryId: msg.deliveryId, site: agent.site, agent: agent.agent, jobId: r.jobId, pages: pages.length }, 'fax queued by the edge agent');
+      return { ok: true, externalId: r.jobId ? faxJobId(agent.site, agent.agent, r.jobId) : null };
     } catch (err) {
-      // A refusal of the request itself (422) will not change on retry; anything else may.
-      const permanent = err instanceof Error && (err as { code?: number }).code === 422;
-      return { ok: false, error: `the edge agent ${agent.site}/${agent.agent} did not take the fax: ${err instanceof Error ? err.message : String(err)}`, permanent };
+      return { ok: false, error: `the edge agent ${agent.site}/${agent.agent} did not take the fax: ${(err as Error).message}`, permanent: isPermanent(err) };
     }
   }
 

@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import type { ServiceSchema } from 'moleculer';
 import { startTestApp, type TestApp } from '@okno/core/testing';
 import { waitFor } from '@okno/testkit';
-import { appendJournal, Interaction, Site, type Database, type AttachmentStore, type CoreContext, type PluginDefinition } from '@okno/core';
+import { appendJournal, EdgeAgentRecord, EdgeFileRecord, Interaction, type Database, type AttachmentStore, type CoreContext, type PluginDefinition } from '@okno/core';
 import faxPlugin from '../index.js';
 import type { FaxConfig } from '../config.js';
 import { FILE_RECEIVED } from '../inbound/fax-upload.js';
@@ -22,6 +22,8 @@ export interface Upload {
   meta?: Record<string, unknown>;
   /** Use this attachment id instead of storing `tiff` (e.g. one that does not exist). */
   attachmentId?: number;
+  /** The same transfer again (a row read twice). */
+  transferId?: string;
 }
 
 export interface Uploaded {
@@ -30,16 +32,32 @@ export interface Uploaded {
   attachmentId: number;
 }
 
-/** Stores the file and appends the journal row, as the edge service does. */
+/** What the edge service keeps out of the journal (it may identify a person). */
+const PRIVATE_META = ['remoteId', 'number', 'callerId'];
+
+/**
+ * Stores the file and records the upload as the edge service does when an agent's upload completes
+ * (core/src/edge/uploads.ts): an `edge_files` row with the full offer meta and the journal row
+ * `edge.file_received` without the fax number, in one transaction. The agent must be registered.
+ */
 export async function putUpload(db: Database, attachments: AttachmentStore, u: Upload): Promise<Uploaded> {
-  const transferId = randomUUID();
-  const attachmentId = u.attachmentId ?? (await attachments.put(u.tiff, { filename: u.filename ?? 'fax-2025-03-05T11-07-00-000Z.tif', mime: u.contentType ?? 'image/tiff' })).id;
   const site = u.site ?? 'cao-arbat';
+  const agentId = u.agent ?? 'arbat-1';
+  const agent = await db.read((em) => em.findOne(EdgeAgentRecord, { where: { siteCode: site, agentId } }));
+  if (!agent) throw new Error(`register the edge agent ${site}.${agentId} first`);
+  const transferId = u.transferId ?? randomUUID();
+  const contentType = u.contentType ?? 'image/tiff';
+  const name = u.filename ?? 'fax-2025-03-05T11-07-00-000Z.tif';
+  const stored = u.attachmentId ? null : await attachments.put(u.tiff, { filename: name, mime: contentType });
+  const attachmentId = u.attachmentId ?? stored!.id;
+  const meta = u.meta ?? { modemId: '/dev/ttyACM0', pages: 2, remoteId: '+7 495 123-45-67' };
   const seq = await db.transaction(async (em) => {
-    const s = await em.findOne(Site, { where: { code: site } });
+    if (!(await em.findOne(EdgeFileRecord, { where: { transferId } }))) {
+      await em.save(EdgeFileRecord, em.create(EdgeFileRecord, { transferId, agentRowId: agent.id, attachmentId, name, contentType, size: u.tiff.length, sha256: stored?.sha256 ?? '', meta, receivedAt: new Date() }));
+    }
     const row = await appendJournal(em, {
-      type: FILE_RECEIVED, aggregateType: 'edge_transfer', aggregateId: transferId, siteId: s?.id ?? null,
-      data: { agent: u.agent ?? 'arbat-1', site, transferId, attachmentId, contentType: u.contentType ?? 'image/tiff', meta: u.meta ?? { modemId: '/dev/ttyACM0', pages: 2, remoteId: '+7 495 123-45-67' } },
+      type: FILE_RECEIVED, aggregateType: 'edge_agent', aggregateId: agent.id, siteId: agent.siteId,
+      data: { agent: agentId, site, transferId, attachmentId, contentType, meta: Object.fromEntries(Object.entries(meta).filter(([k]) => !PRIVATE_META.includes(k))) },
     });
     return row.seq;
   });
@@ -49,6 +67,7 @@ export async function putUpload(db: Database, attachments: AttachmentStore, u: U
 export interface FaxApp {
   app: TestApp;
   core: CoreContext;
+  /** Registers the agent (if need be) and records an upload of it, as the edge service does. */
   upload(u: Upload): Promise<Uploaded>;
   /** The inbound interaction of an upload once it is an appeal (waits for it). */
   interactionOf(transferId: string, timeoutMs?: number): Promise<Interaction>;
@@ -67,10 +86,15 @@ export async function startFaxApp(o: { fax?: Partial<FaxConfig>; dbUrl?: string;
     },
   });
   const core = app.app.core;
+  const register = (site: string, agent: string) =>
+    core.broker.call('edge.register', { site, agent }).catch((err: { code?: number }) => {
+      if (err.code !== 409) throw err; // registered already
+    });
   return {
     app,
     core,
     upload: async (u) => {
+      await register(u.site ?? 'cao-arbat', u.agent ?? 'arbat-1');
       const r = await putUpload(core.db, core.attachments, u);
       core.journalCommitted();
       return r;
