@@ -5,6 +5,7 @@
  *   edge.sendFax           document down to the agent, then the `fax.send` command; its outcome
  *   edge.file              an upload with its full offer meta (the remote fax id stays out of the journal)
  *   edge.event             one agent event in full (fax.failed: reason and hangup code)
+ *   edge.events            recent events of a site (fax.received: when the fax came in)
  */
 import type { ServiceBroker } from 'moleculer';
 
@@ -53,6 +54,8 @@ export interface EdgeEvent {
 
 export interface EdgePort {
   agents(): Promise<FaxAgent[]>;
+  /** The agent's `fax.received` event of an upload (its time is when the fax came in), if the core has it. */
+  faxReceived(site: string, transferId: string): Promise<EdgeEvent | null>;
   /** Hands the document to the agent's fax queue; resolves with the job id once the agent took it. */
   sendFax(args: SendFaxArgs): Promise<{ jobId: string | null; transferId: string | null }>;
   /** An upload in full; null when the edge service has no such file. */
@@ -73,7 +76,7 @@ export function faxAgentOf(a: Obj): FaxAgent | null {
   return { site, agent, online: a.online === true && a.stale !== true && a.enabled !== false, modems, lastSeen: str(a.lastSeenAt) };
 }
 
-export const EDGE_ACTIONS = { agents: 'edge.agents', sendFax: 'edge.sendFax', file: 'edge.file', event: 'edge.event' } as const;
+export const EDGE_ACTIONS = { agents: 'edge.agents', sendFax: 'edge.sendFax', file: 'edge.file', event: 'edge.event', events: 'edge.events' } as const;
 
 /** The edge service answered "no such thing" (not: the edge service itself is not there yet). */
 const isNotFound = (err: unknown) => (err as { type?: string }).type === 'NOT_FOUND';
@@ -104,6 +107,12 @@ export function brokerEdgePort(broker: ServiceBroker, opts: { timeoutMs: number 
       const f = await orNull(call<Obj>(EDGE_ACTIONS.file, { transferId }));
       if (!f) return null;
       return { site: String(f.site), agent: String(f.agent), siteId: typeof f.siteId === 'number' ? f.siteId : null, meta: (f.meta ?? {}) as Obj, receivedAt: String(f.receivedAt) };
+    },
+    async faxReceived(site, transferId) {
+      // The event is sent just before the upload, so it is among the site's latest.
+      const list = await call<Obj[]>(EDGE_ACTIONS.events, { site, type: 'fax.received', limit: 200 });
+      const e = (Array.isArray(list) ? list : []).find((x) => (x.data as Obj | undefined)?.transferId === transferId);
+      return e ? { type: String(e.type), site, agent: String(e.agent ?? ''), at: String(e.at), data: (e.data ?? {}) as Obj } : null;
     },
     async event(id) {
       const e = await orNull(call<Obj>(EDGE_ACTIONS.event, { id }));

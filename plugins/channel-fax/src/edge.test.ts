@@ -47,10 +47,14 @@ t.test('fax channel with an edge agent over MQTT', async (t) => {
   let appealId = 0;
   let tiffId = 0;
   await t.test('a fax uploaded by the agent becomes an appeal with the sender\'s number', async (t) => {
-    const out = await agent.upload(fax, 'fax-2025-03-05T11-07-00-000Z.tif', { modemId: '/dev/ttyACM0', pages: 2, remoteId: '+7 495 765-43-21' });
+    // Received ten minutes ago, while the site's link was down; uploaded now.
+    const at = Date.now() - 10 * 60_000;
+    const out = await agent.receiveFax(fax, { pages: 2, remoteId: '+7 495 765-43-21', at });
     t.ok(out.ok, 'the core answered done');
     const inter = await f.interactionOf(out.transferId);
     appealId = inter.appealId;
+    const appeal = (await f.core.db.read((em) => em.findOneBy(Appeal, { id: appealId })))!;
+    t.equal(appeal.receivedAt.getTime(), at, 'received when the agent\'s modem took it, not when the core got the file');
     t.match(inter.body, /^Входящий факс от \+7 495 765-43-21, 2 стр\., принят .* \(Район Арбат, агент arbat-1, модем \/dev\/ttyACM0\)/);
     const row = await f.core.db.read((em) => em.findOneBy(JournalEntry, { type: 'edge.file_received' }));
     t.notOk((row!.data.meta as Record<string, unknown>).remoteId, 'the journal row does not carry the fax number');

@@ -25,7 +25,7 @@ export function faxService(ctx: PluginContext<FaxConfig>, opts: FaxServiceOption
     db: core.db,
     attachments: core.attachments,
     intake: (input) => core.broker.call<IntakeResult, IntakeInput>('appeals.intake', input, { timeout: 120_000 }),
-    edgeFile: (transferId) => edge.file(transferId),
+    edge,
     previews: (tiff) => previewsInWorker(tiff, cfg.previews),
     timeZone: core.deadlines.timeZone,
     fallbackSiteCode: cfg.fallbackSiteCode,

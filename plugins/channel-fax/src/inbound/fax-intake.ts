@@ -10,8 +10,8 @@
 import type { Logger } from 'moleculer';
 import { DomainError, Interaction, Site, type AttachmentStore, type Database, type IntakeInput, type IntakeResult } from '@okno/core';
 import type { FaxPreviews } from '../tiff/previews.js';
-import type { EdgeFile } from '../edge-port.js';
-import { faxMessageId, withFileRecord, type FaxUpload } from './fax-upload.js';
+import type { EdgePort } from '../edge-port.js';
+import { faxMessageId, withEdgeRecords, type FaxUpload } from './fax-upload.js';
 import { faxBody, faxContact, faxSubject } from './fax-text.js';
 
 export const CHANNEL = 'fax';
@@ -21,8 +21,8 @@ export interface FaxIntakeDeps {
   attachments: Pick<AttachmentStore, 'read' | 'put'>;
   /** `appeals.intake` through the broker. */
   intake: (input: IntakeInput) => Promise<IntakeResult>;
-  /** The edge service's record of an upload (with the remote fax id the journal leaves out). */
-  edgeFile: (transferId: string) => Promise<EdgeFile | null>;
+  /** The edge service's records of an upload (with the remote fax id the journal leaves out). */
+  edge: Pick<EdgePort, 'file' | 'faxReceived'>;
   /** Reads the TIFF and draws its pages (in a worker); throws with the reason when it cannot. */
   previews: (tiff: Buffer) => Promise<FaxPreviews>;
   timeZone: string;
@@ -46,7 +46,8 @@ export class FaxIntake {
     const messageId = faxMessageId(upload.transferId);
     const done = await this.d.db.read((em) => em.findOne(Interaction, { where: { channel: CHANNEL, externalId: messageId }, select: { id: true, appealId: true } }));
     if (done) return { appealId: done.appealId, created: false, previews: 0, problem: null };
-    const fax = withFileRecord(upload, await this.d.edgeFile(upload.transferId));
+    const [record, received] = await Promise.all([this.d.edge.file(upload.transferId), this.d.edge.faxReceived(upload.site, upload.transferId)]);
+    const fax = withEdgeRecords(upload, record, received);
 
     const file = await this.d.attachments.read(fax.attachmentId).catch((err: unknown) => {
       if (isNotFound(err)) return null;

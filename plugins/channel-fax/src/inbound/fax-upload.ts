@@ -8,7 +8,7 @@
  * `kind: 'fax'` and `receivedAt` are read when present.
  */
 import type { JournalEvent } from '@okno/core';
-import type { EdgeFile } from '../edge-port.js';
+import type { EdgeEvent, EdgeFile } from '../edge-port.js';
 
 export const FILE_RECEIVED = 'edge.file_received';
 
@@ -69,14 +69,17 @@ export function faxUploadOf(e: JournalEvent): FaxUpload | null {
 /** The intake message id of a fax: one appeal per upload, however often the row is read. */
 export const faxMessageId = (transferId: string) => `fax:${transferId}`;
 
-/** The upload completed with the edge service's full record of it (the remote fax id, the time). */
-export function withFileRecord(fax: FaxUpload, file: EdgeFile | null): FaxUpload {
-  if (!file) return fax;
-  const stored = date(file.receivedAt);
+/**
+ * The upload completed with the edge service's records of it: the remote fax id from the file's
+ * offer meta, and when the fax came in: the offer's `receivedAt` if the agent says, else the time of
+ * the agent's `fax.received` event, else when the core stored the file (later, if the site was
+ * offline for a while).
+ */
+export function withEdgeRecords(fax: FaxUpload, file: EdgeFile | null, received: EdgeEvent | null): FaxUpload {
   return {
     ...fax,
-    remoteId: text(file.meta.remoteId, 40) ?? fax.remoteId,
-    receivedAt: date(file.meta.receivedAt) ?? stored ?? fax.receivedAt,
-    siteId: fax.siteId ?? file.siteId,
+    remoteId: text(file?.meta.remoteId, 40) ?? text(received?.data.remoteId, 40) ?? fax.remoteId,
+    receivedAt: date(file?.meta.receivedAt) ?? date(received?.at) ?? date(file?.receivedAt) ?? fax.receivedAt,
+    siteId: fax.siteId ?? file?.siteId ?? null,
   };
 }

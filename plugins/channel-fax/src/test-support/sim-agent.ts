@@ -81,9 +81,24 @@ export class SimAgent {
     return this.client.publishAsync(topic, Buffer.from(payload), { qos: 1, retain });
   }
 
-  /** Uploads a file as the agent does a received fax; resolves when the core answered `done`. */
-  upload(data: Buffer, name: string, meta: Record<string, string | number | boolean>): Promise<TransferOutcome> {
+  /**
+   * What the agent does with a fax its modem received: the `fax.received` event (made at `at`, e.g.
+   * while the link was down), then the TIFF up in chunks. Resolves when the core answered `done`.
+   */
+  async receiveFax(data: Buffer, o: { pages: number; remoteId?: string; at?: number; modemId?: string }): Promise<TransferOutcome> {
     const transferId = randomUUID();
+    const modemId = o.modemId ?? '/dev/ttyACM0';
+    const fileName = `fax-${new Date(o.at ?? Date.now()).toISOString().replace(/[:.]/g, '-')}.tif`;
+    const event: EventBody = {
+      type: 'fax.received', modemId, transferId, fileName, size: data.length, sha256: nodeSha256(data), pages: o.pages, durationMs: 30_000,
+      ...(o.remoteId ? { remoteId: o.remoteId } : {}),
+    };
+    await this.publish(topicFor(this.addr, 'events'), encodeMessage('events', { ...envelope(this.sender, o.at), event }));
+    return this.upload(data, fileName, { modemId, pages: o.pages, ...(o.remoteId ? { remoteId: o.remoteId } : {}) }, transferId);
+  }
+
+  /** Uploads a file; resolves when the core answered `done`. */
+  upload(data: Buffer, name: string, meta: Record<string, string | number | boolean>, transferId = randomUUID()): Promise<TransferOutcome> {
     const s = new FileSender({
       transferId, data, name, contentType: 'image/tiff', meta, sha256: nodeSha256, chunkSize: 16 * 1024, envelope: () => envelope(this.sender),
       send: (m) => void this.publish(fileTopic(this.addr, 'up', transferId), encodeFileMessage(m)),
