@@ -4,17 +4,15 @@
  * isolation as the embedded broker, and the core runs its fleet against it (config mqtt.url).
  */
 import t from 'tap';
-import { spawn } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import mqtt, { type MqttClient } from 'mqtt';
 import { agentSender, encodeMessage, envelope, fileTopic, newId, sha256Hex, topicFor } from '@okno/protocol';
-import { freePort, needsTools, tcpReachable, tempDir, waitFor } from '@okno/testkit';
+import { freePort, needsTools, waitFor } from '@okno/testkit';
 import { Attachment, JournalEntry } from '../persistence/entities/index.js';
 import { EdgeAgentRecord, EdgeEventRecord } from './entities.js';
 import { EDGE_PBKDF2_ITERATIONS } from './credentials.js';
 import { edgeRig } from './test-support/rig.js';
+import { startMosquitto } from './test-support/mosquitto.js';
 
 const skip = needsTools('mosquitto');
 
@@ -34,16 +32,7 @@ t.test('the generated Mosquitto files isolate agents; the core runs its fleet on
   t.notMatch(files.body.passwordFile, /^cao\.off:/m, 'a disabled agent is left out');
   t.match(files.body.aclFile, /^user cao\.a1\ntopic write okno\/v1\/cao\/a1\/presence/m);
 
-  const { dir, cleanup } = tempDir('okno-core-mosq-');
-  t.teardown(cleanup);
-  writeFileSync(join(dir, 'okno.passwd'), files.body.passwordFile, { mode: 0o600 });
-  writeFileSync(join(dir, 'okno.acl'), files.body.aclFile);
-  writeFileSync(join(dir, 'mosquitto.conf'), [`listener ${port} 127.0.0.1`, 'allow_anonymous false', `password_file ${join(dir, 'okno.passwd')}`, `acl_file ${join(dir, 'okno.acl')}`, 'persistence false', 'user root', ''].join('\n'));
-  const broker = spawn('mosquitto', ['-c', join(dir, 'mosquitto.conf')], { stdio: ['ignore', 'ignore', 'pipe'] });
-  let log = '';
-  broker.stderr.on('data', (d) => (log += d));
-  t.teardown(() => void broker.kill());
-  await waitFor('mosquitto to listen', () => tcpReachable('127.0.0.1', port, 200), 10_000, 100);
+  const mosquitto = await startMosquitto(t, port, files.body);
   await waitFor('the core consuming from Mosquitto', () => rig.rt.consuming && rig.rt.publisher?.connected, 15_000);
 
   const connect = (username: string | undefined, password: string | undefined, clientId?: string) =>
@@ -92,7 +81,7 @@ t.test('the generated Mosquitto files isolate agents; the core runs its fleet on
     await c1.publishAsync(topicFor({ site: 'cao', agent: 'a1' }, 'events'), Buffer.from(forgedEvent), { qos: 1 });
     await waitFor('the spoofed sender counted', () => rig.rt.consumer.counters.spoofed === spoofed + 1);
     t.equal(await rig.app.app.db.read((em) => em.countBy(EdgeEventRecord, { type: 'error' })), 0, 'and not recorded');
-    t.comment(log.split('\n').filter((l) => /denied/i.test(l)).slice(0, 3).join('\n'));
+    t.comment(mosquitto.log().split('\n').filter((l) => /denied/i.test(l)).slice(0, 3).join('\n'));
   });
 
   await t.test('the fleet on Mosquitto: presence, inventory, telemetry, a command, an upload, the last will', async (t) => {
