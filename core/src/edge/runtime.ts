@@ -50,6 +50,7 @@ export class EdgeRuntime {
   private flushTimer: ReturnType<typeof setInterval> | undefined;
   private leading = false;
   private ticking: Promise<void> | undefined;
+  private inTick = false;
   private lastHousekeeping = 0;
   private stopped = false;
 
@@ -121,13 +122,24 @@ export class EdgeRuntime {
     await this.publisher.waitConnected(this.embedded ? 5000 : 0);
     this.ticking = this.tick();
     await this.ticking;
-    this.leaseTimer = setInterval(() => void (this.ticking = this.tick()), Math.max(200, (this.o.leaseMs ?? 10_000) / 3));
+    this.leaseTimer = setInterval(() => {
+      if (!this.inTick) this.ticking = this.tick();
+    }, Math.max(200, (this.o.leaseMs ?? 10_000) / 3));
     this.flushTimer = setInterval(() => void this.flush(), this.o.flushMs ?? 1000);
   }
 
-  /** Takes, keeps or loses the consumer lease, and starts or stops consuming accordingly. */
+  /** Takes, keeps or loses the consumer lease, and starts or stops consuming accordingly (one pass at a time). */
   private async tick(): Promise<void> {
     if (this.stopped) return;
+    this.inTick = true;
+    try {
+      await this.leadOrFollow();
+    } finally {
+      this.inTick = false;
+    }
+  }
+
+  private async leadOrFollow(): Promise<void> {
     let held = false;
     try {
       held = await this.lease.hold();
