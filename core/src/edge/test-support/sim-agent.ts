@@ -240,7 +240,8 @@ export class SimAgent {
   async stop(): Promise<void> {
     const c = this.client;
     if (!c) return;
-    if (c.connected) await this.publish('presence', this.presence('offline', 'shutdown'), true).catch(() => undefined);
+    // (a broker that just went away never acknowledges: do not wait for it forever)
+    if (c.connected) await Promise.race([this.publish('presence', this.presence('offline', 'shutdown'), true).catch(() => undefined), new Promise((r) => setTimeout(r, 2000))]);
     this.client = undefined;
     // a client the broker closed with a QoS 1 message unacknowledged never finishes a polite end
     if (!c.connected) return void (await c.endAsync(true));
