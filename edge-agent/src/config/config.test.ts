@@ -15,7 +15,7 @@ t.test('file plus environment, environment wins; defaults filled in', async (t) 
   t.equal(c.telemetry.intervalMs, 2000);
   t.equal(c.spool.maxBytes, 64 * 1024 * 1024);
   t.same(brokerCredentials(c), { username: 'cao.a1', password: 'from-file' });
-  t.equal(clientIdOf(c), 'okno-edge-cao-a1');
+  t.equal(clientIdOf(c), 'okno-edge-cao.a1');
   t.equal(brokerTls(c), undefined);
   const pw = join(dir, 'pw');
   writeFileSync(pw, 's3cret\n');

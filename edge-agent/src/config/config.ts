@@ -177,7 +177,8 @@ export function brokerCredentials(c: EdgeConfig): { username: string; password?:
 
 /** Fixed client id: the broker keeps this agent's session under it. */
 export function clientIdOf(c: EdgeConfig): string {
-  return c.broker.clientId ?? `okno-edge-${c.site}-${c.agent}`;
+  // `.` joins site and agent as in the broker user name and occurs in neither, so two agents never share a session.
+  return c.broker.clientId ?? `okno-edge-${c.site}.${c.agent}`;
 }
 
 /** TLS material for the broker connection, read from the configured PEM files. */
