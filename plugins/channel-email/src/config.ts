@@ -45,8 +45,13 @@ export interface OutboundConfig {
   /** The centre's address: From of every message (null: the channel does not send). */
   from: string | null;
   fromName: string;
-  /** The SMTP relay that sends for us (null: the channel does not send). */
+  /** The SMTP relay that sends for us (null: the channel does not send, unless `pickupDir` is set). */
   host: string | null;
+  /**
+   * Instead of a relay: a folder the messages are written to as `.eml` files for a local MTA to
+   * collect (relative paths are inside the core's data folder). Exclusive with `host`.
+   */
+  pickupDir: string | null;
   port: number;
   /** Implicit TLS (465); false uses STARTTLS when the relay offers it. */
   secure: boolean;
@@ -95,7 +100,7 @@ export const DEFAULTS: EmailConfig = {
     rejectedFolder: 'Okno-Rejected', pollSeconds: 60, batch: 50, rejectUnauthorized: true,
   },
   outbound: {
-    from: null, fromName: 'Единый контактный центр', host: null, port: 587, secure: false, user: null, password: null, maxConnections: 5,
+    from: null, fromName: 'Единый контактный центр', host: null, pickupDir: null, port: 587, secure: false, user: null, password: null, maxConnections: 5,
     rejectUnauthorized: true, messageIdDomain: null, verifyCacheMs: 30_000, timeoutMs: 30_000,
   },
 };
@@ -124,7 +129,7 @@ export const configSchema: Record<string, unknown> = {
     rejectedFolder: str(255), pollSeconds: positive(86_400), batch: positive(10_000), rejectUnauthorized: 'boolean',
   }),
   outbound: obj({
-    from: { type: 'email', nullable: true }, fromName: str(200), host: nstr(255), port, secure: 'boolean', user: nstr(255), password: nstr(1000),
+    from: { type: 'email', nullable: true }, fromName: str(200), host: nstr(255), pickupDir: nstr(1000), port, secure: 'boolean', user: nstr(255), password: nstr(1000),
     maxConnections: positive(100), rejectUnauthorized: 'boolean', messageIdDomain: nstr(255), verifyCacheMs: positive(86_400_000), timeoutMs: positive(600_000),
   }),
 };
@@ -138,7 +143,9 @@ export function configProblems(c: EmailConfig): string[] {
   const t = c.smtp.tls;
   if (Boolean(t.key || t.keyFile) !== Boolean(t.cert || t.certFile)) p.push('smtp.tls needs both a key and a certificate');
   if (c.imap.enabled && (!c.imap.user || !c.imap.password)) p.push('imap is enabled but imap.user or imap.password is empty');
-  if (Boolean(c.outbound.from) !== Boolean(c.outbound.host)) p.push('outbound needs both "from" and "host" (or neither, to not send)');
+  const o = c.outbound;
+  if (o.host && o.pickupDir) p.push('outbound has both "host" and "pickupDir": choose the SMTP relay or the pickup folder');
+  if (Boolean(o.from) !== Boolean(o.host || o.pickupDir)) p.push('outbound needs both "from" and "host" or "pickupDir" (or none of them, to not send)');
   return p;
 }
 

@@ -8,7 +8,9 @@ import { configProblems, redactConfig, type EmailConfig } from './config.js';
 import { MailAcceptor, type AcceptorDeps } from './inbound/accept.js';
 import { SmtpListener } from './inbound/smtp-listener.js';
 import { ImapPoller } from './inbound/imap-poller.js';
-import { Mailer, type MailTransport } from './outbound/mailer.js';
+import { Mailer, createPooledTransport, type MailTransport } from './outbound/mailer.js';
+import { createPickupTransport } from './outbound/pickup.js';
+import { resolve } from 'node:path';
 
 export const CHANNEL = 'email';
 
@@ -40,7 +42,9 @@ export function emailService(ctx: PluginContext<EmailConfig>, opts: EmailService
   const acceptor = new MailAcceptor(deps, { channel: CHANNEL, siteCode: cfg.siteCode, maxAttachmentBytes, maxAttachments: cfg.maxAttachments });
   const smtp = cfg.smtp.enabled ? new SmtpListener(cfg.smtp, { addresses: cfg.addresses, domains: cfg.domains }, cfg.maxMessageBytes, acceptor, logger) : null;
   const imap = cfg.imap.enabled ? new ImapPoller(cfg.imap, acceptor, logger) : null;
-  const mailer = new Mailer(cfg.outbound, async (id) => (await core.attachments.read(id)).content, opts.transport);
+  const pickupDir = cfg.outbound.pickupDir ? resolve(core.config.dataDir, cfg.outbound.pickupDir) : null;
+  const transport = opts.transport ?? (pickupDir ? () => createPickupTransport(pickupDir) : createPooledTransport);
+  const mailer = new Mailer(cfg.outbound, async (id) => (await core.attachments.read(id)).content, transport);
 
   const capabilities = (): ChannelCapabilities => ({
     channel: CHANNEL, inbound: Boolean(smtp || imap), outbound: mailer.enabled, attachments: true, maxAttachmentBytes,

@@ -41,7 +41,7 @@ export class Mailer {
   }
 
   get enabled(): boolean {
-    return Boolean(this.cfg.from && this.cfg.host);
+    return Boolean(this.cfg.from && (this.cfg.host || this.cfg.pickupDir));
   }
 
   private get t(): MailTransport {
@@ -50,7 +50,7 @@ export class Mailer {
   }
 
   async send(msg: OutboundMessage): Promise<SendResult> {
-    if (!this.enabled) return { ok: false, error: 'outbound e-mail is not configured (outbound.from and outbound.host)', permanent: false };
+    if (!this.enabled) return { ok: false, error: 'outbound e-mail is not configured (outbound.from and outbound.host or outbound.pickupDir)', permanent: false };
     if (!isEmail(msg.to)) return { ok: false, error: `"${msg.to.slice(0, 100)}" is not an e-mail address`, permanent: true };
     let mail;
     try {
