@@ -43,8 +43,8 @@ const here = dirname(fileURLToPath(import.meta.url));
 
 export interface AppOptions {
   config: OknoConfig;
-  /** Plugin definitions to use instead of importing the named packages (tests). */
-  plugins?: Record<string, PluginDefinition>;
+  /** Plugin definitions to use instead of importing the named packages (tests). Any config type: each is validated against its own schema. */
+  plugins?: Record<string, PluginDefinition<any>>;
   clock?: Clock;
   broker?: Partial<BrokerOptions>;
   relayPollMs?: number;

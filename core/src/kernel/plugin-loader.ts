@@ -57,7 +57,9 @@ export function validatePluginConfig(def: PluginDefinition, given: Record<string
   return config;
 }
 
-export async function loadPlugins(refs: PluginRef[], opts: { searchFrom: string[]; preloaded?: Record<string, PluginDefinition> }): Promise<LoadedPlugin[]> {
+type AppPlugins = Record<string, PluginDefinition<any>>;
+
+export async function loadPlugins(refs: PluginRef[], opts: { searchFrom: string[]; preloaded?: AppPlugins }): Promise<LoadedPlugin[]> {
   const out: LoadedPlugin[] = [];
   const names = new Set<string>();
   for (const ref of refs) {
