@@ -137,6 +137,19 @@ t.test('console components in Chromium', { skip }, async (t) => {
     t.match(await page.getAttribute('[data-testid=attachment]', 'aria-label'), /план\.pdf/);
   });
 
+  t.test('a sent notice shows once: its outbound interaction carries the notice title and status', async (t) => {
+    const sent = {
+      ...card,
+      interactions: [...card.interactions, { id: 13, direction: 'out', kind: 'notice', channel: 'email', at: '2026-03-02T08:30:00Z', authorUserId: null, subject: 'Обращение зарегистрировано', body: 'Ваше обращение № 26-000005-4 зарегистрировано', deliveryStatus: 'sent', deliveryError: null, meta: { noticeId: 1, noticeKind: 'received' }, attachments: [] }],
+      notices: [...card.notices, { id: 2, kind: 'answered', channel: 'email', status: 'failed', attempts: 3, lastError: 'timeout', sentAt: null, createdAt: '2026-03-02T09:10:00Z' }],
+    };
+    await mount('AppealTimeline', { card: sent });
+    const entries = await page.locator('[data-testid=timeline] > li').evaluateAll((els) => els.map((e) => e.dataset.entry));
+    t.same(entries, ['i11', 'i13', 'i12', 'n2'], 'notice 1 is drawn once (as its interaction); unsent notice 2 stands alone');
+    t.match(await page.textContent('[data-entry=i13]'), /Уведомление: о регистрации.*отправлено.*зарегистрировано/s);
+    t.match(await page.textContent('[data-entry=n2]'), /об ответе.*не отправлено \(3\)/s);
+  });
+
   t.test('the reply composer fills templates, inserts knowledge-base text and asks for a text before sending', async (t) => {
     await mount('ReplyComposer', { card });
     t.equal(await page.inputValue('input[data-testid=reply-subject]'), 'Re: Технический паспорт');

@@ -13,6 +13,7 @@ import { coalesce } from '../src/logic/coalesce.ts';
 import { previewKind, formatBytes } from '../src/logic/format.ts';
 import { buildQuery } from '../src/api/http.ts';
 import { mergeLine } from '../src/api/chat.ts';
+import { timelineSources } from '../src/logic/timeline.ts';
 
 const MIN = 60_000;
 const HOUR = 60 * MIN;
@@ -195,4 +196,13 @@ t.test('small helpers', async (t) => {
   const a = { seq: 2, from: 'citizen', text: 'b', at: '', clientMsgId: null };
   const b = { seq: 1, from: 'operator', text: 'a', at: '', clientMsgId: null };
   t.same(mergeLine(mergeLine([a], b), a).map((l) => l.seq), [1, 2], 'chat lines in order, each once');
+});
+
+t.test('a sent notice and its outbound interaction are one timeline entry', async (t) => {
+  const i = (id, kind, meta = null) => ({ id, direction: 'out', kind, channel: 'email', at: '2026-03-02T08:30:00Z', authorUserId: null, subject: null, body: 'x', deliveryStatus: 'sent', deliveryError: null, meta, attachments: [] });
+  const n = (id, status) => ({ id, kind: 'received', channel: 'email', status, attempts: 1, lastError: null, sentAt: null, createdAt: '2026-03-02T08:00:00Z' });
+  const s = timelineSources([i(1, 'message'), i(2, 'notice', { noticeId: 7 }), i(3, 'notice', { noticeId: 99 })], [n(7, 'sent'), n(8, 'pending')]);
+  t.same(s.notices.map((x) => x.id), [8], 'only the notice without an interaction stands alone');
+  t.same(s.interactions.map((x) => x.notice?.id ?? null), [null, 7, null], 'the interaction carries its notice; an unknown notice id is left as a plain interaction');
+  t.same(timelineSources([i(4, 'message', { noticeId: 8 })], [n(8, 'sent')]).notices.map((x) => x.id), [8], 'only kind "notice" interactions stand for a notice');
 });
