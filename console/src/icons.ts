@@ -7,4 +7,5 @@ export {
   mdiHistory, mdiAccountMultiple, mdiDomain, mdiCalendar, mdiPuzzle, mdiMapMarkerMultiple, mdiChevronLeft, mdiChevronRight,
   mdiAccountArrowRight, mdiLan, mdiLanDisconnect, mdiLanPending, mdiTimerSand, mdiFileDocument, mdiBell, mdiHandBackRight,
   mdiAccountCheck, mdiLockReset, mdiFormatListBulleted, mdiTextBoxSearch,
+  mdiRouterNetwork, mdiChartBellCurve, mdiChartBar, mdiCallSplit, mdiFileDelimited, mdiFileExcel,
 } from '@quasar/extras/mdi-v7';

@@ -26,6 +26,8 @@ const routes: RouteRecordRaw[] = [
       { path: '', name: 'home', component: () => import('./views/HomeView.vue'), meta: { title: 'home.title' } },
       { path: 'desk/:id(\\d+)?', name: 'desk', component: () => import('./views/desk/DeskView.vue'), meta: { roles: DESK, title: 'nav.desk' } },
       { path: 'live', name: 'live', component: () => import('./views/live/LiveView.vue'), meta: { roles: ['supervisor'], title: 'nav.live' } },
+      { path: 'fleet', name: 'fleet', component: () => import('./views/fleet/FleetView.vue'), meta: { roles: ['technician', 'admin', 'supervisor'], title: 'nav.fleet' } },
+      { path: 'fleet/agents/:id(\\d+)', name: 'fleet-agent', props: true, component: () => import('./views/fleet/AgentView.vue'), meta: { roles: ['technician', 'admin', 'supervisor'], title: 'fleet.agent' } },
       {
         path: 'admin',
         component: () => import('./views/admin/AdminView.vue'),

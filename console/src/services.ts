@@ -2,6 +2,7 @@
 import { ApiClient, localStore, memoryStore } from './api/http.ts';
 import { routingApi } from './api/routing.ts';
 import { chatApi } from './api/chat.ts';
+import { edgeApi } from './api/edge.ts';
 
 function storage(): Storage | null {
   try {
@@ -15,3 +16,4 @@ const ls = storage();
 export const api = new ApiClient({ store: ls ? localStore(ls) : memoryStore() });
 export const routing = routingApi(api);
 export const chats = chatApi(api);
+export const edge = edgeApi(api);

@@ -96,13 +96,16 @@ t.test('API field errors land on the form field and on its list', async (t) => {
 
 t.test('menus follow roles', async (t) => {
   t.same(menuFor(['operator']).map((m) => m.key), ['desk']);
-  t.same(menuFor(['supervisor']).map((m) => m.key), ['live', 'desk']);
-  t.same(menuFor(['admin']).map((m) => m.key), ['admin']);
-  t.same(menuFor(['technician']).map((m) => m.key), [], 'no technician page until the fleet API exists');
-  t.same(menuFor(['planner']).map((m) => m.key), []);
+  t.same(menuFor(['supervisor']).map((m) => m.key), ['live', 'desk', 'fleet', 'planning', 'reports', 'routing']);
+  t.same(menuFor(['admin']).map((m) => m.key), ['admin', 'fleet', 'planning', 'reports', 'routing']);
+  t.same(menuFor(['technician']).map((m) => m.key), ['fleet']);
+  t.same(menuFor(['planner']).map((m) => m.key), ['planning']);
   t.equal(homeFor(['operator']), '/desk');
   t.equal(homeFor(['supervisor', 'operator']), '/live');
-  t.equal(homeFor(['planner']), null);
+  t.equal(homeFor(['planner']), '/planning');
+  t.equal(homeFor(['technician']), '/fleet');
+  t.equal(homeFor(['admin']), '/admin');
+  t.equal(homeFor([]), null, 'no roles, no page');
 });
 
 t.test('a month of the calendar is a grid of weeks starting on Monday', async (t) => {
