@@ -164,6 +164,44 @@ export class RoutingEngine {
 
   addQueue(config: QueueConfig): void {
     if (this.queues.has(config.id)) throw new RoutingError('duplicate-queue', `queue ${config.id} exists`);
+    const q = this.buildQueue(config);
+    this.queues.set(q.id, q);
+    this.run(() => this.refreshHours(q, this.clock.now()));
+  }
+
+  /**
+   * New settings for a queue (an administrator's edit): its contacts keep their places, ages and
+   * offers; waiting ones are placed again under the new rules. Refused when a channel with contacts
+   * would be dropped.
+   */
+  replaceQueue(config: QueueConfig): RoutingEvent[] {
+    const old = this.queueRec(config.id);
+    const q = this.buildQueue(config);
+    const mine = [...this.contacts.values()].filter((c) => c.queue === old);
+    const lost = mine.find((c) => !q.channels.has(c.channel));
+    if (lost) throw new RoutingError('invalid-queue', `queue ${q.id}: contacts on ${lost.channel} are in it; keep that channel`);
+    return this.run(() => {
+      const now = this.clock.now();
+      const waiting = mine.filter((c) => c.state === 'waiting');
+      for (const c of waiting) this.unplace(c);
+      this.forgetQueue(old);
+      this.queues.set(q.id, q);
+      for (const c of mine) this.moveTo(c, q, c.priority);
+      this.refreshHours(q, now);
+      for (const c of waiting) this.place(c, now);
+      for (const o of this.operators.values()) if (o.loggedIn) this.dirtyOperators.add(o);
+    });
+  }
+
+  /** Removes a queue nobody is in (no contact of any state). */
+  removeQueue(queueId: string): void {
+    const q = this.queueRec(queueId);
+    for (const c of this.contacts.values()) if (c.queue === q) throw new RoutingError('queue-in-use', `queue ${q.id} has contacts`);
+    for (const other of this.queues.values()) if (other.escalation?.toQueueId === q.id) throw new RoutingError('queue-in-use', `queue ${other.id} escalates to ${q.id}`);
+    this.forgetQueue(q);
+  }
+
+  private buildQueue(config: QueueConfig): QueueRec {
     const what = `queue ${config.id}`;
     if (!config.siteId) throw new RoutingError('invalid-queue', `${what}: siteId is required`);
     if (!config.channels.length || config.channels.some((c) => !CHANNELS.includes(c))) {
@@ -191,8 +229,21 @@ export class RoutingEngine {
       held: new Set(),
     };
     if (config.escalation?.toQueueId === config.id) throw new RoutingError('invalid-queue', `${what}: escalation to itself`);
-    this.queues.set(q.id, q);
-    this.run(() => this.refreshHours(q, this.clock.now()));
+    return q;
+  }
+
+  /** Drops a queue's (empty) buckets and its opening timer. */
+  private forgetQueue(q: QueueRec): void {
+    this.timers.cancel(q.boundary);
+    delete q.boundary;
+    for (const b of q.buckets) {
+      if (b.heap.size > 0) this.indexBucket(b, false);
+      this.buckets.delete(b.key);
+      const i = b.group.buckets.indexOf(b);
+      if (i >= 0) b.group.buckets.splice(i, 1);
+    }
+    q.buckets.length = 0;
+    this.queues.delete(q.id);
   }
 
   addOperator(profile: OperatorProfile): void {

@@ -1,0 +1,50 @@
+/**
+ * The routing plugin's configuration: the engine's policy (the parts that are not per queue) and how
+ * the plugin follows the journal. Queue settings and assignment rules live in the database and are
+ * edited over REST (docs/routing.md "The plugin").
+ */
+import type { Channel } from './engine/index.js';
+
+export interface RoutingConfig {
+  /** Default contacts at once per channel, for operators without their own capacity. */
+  capacity: Partial<Record<Channel, number>>;
+  /** Work on these channels does not stop a call being offered (e.g. ['email']). */
+  compatibleWithExclusive: Channel[];
+  /** After a reject or a timeout the operator is not offered that contact again for this long, s. */
+  skipSeconds: number;
+  /** Missed offers in a row after which the operator is paused ('missed-offers'); 0 = never. */
+  maxMissedOffers: number;
+  /** Store reservations outlive the offer by this much before another node may reclaim them, s. */
+  reservationGraceSeconds: number;
+  /** A follow-up prefers the operator who handled the appeal before for this long, days. */
+  followUpDays: number;
+  /** The journal is read this often when no event nudges it, ms. */
+  pollMs: number;
+  /** Create a city queue and one per okrug (with their rules) when there are no queues. */
+  seedDefaultQueues: boolean;
+}
+
+export const DEFAULTS: RoutingConfig = {
+  capacity: {},
+  compatibleWithExclusive: [],
+  skipSeconds: 60,
+  maxMissedOffers: 3,
+  reservationGraceSeconds: 5,
+  followUpDays: 30,
+  pollMs: 500,
+  seedDefaultQueues: true,
+};
+
+const channelEnum = { type: 'enum', values: ['voice', 'chat', 'email', 'fax', 'portal', 'callback'] };
+const cap = { type: 'number', integer: true, min: 0, max: 100, optional: true };
+
+export const configSchema: Record<string, unknown> = {
+  capacity: { type: 'object', strict: true, props: { voice: cap, chat: cap, email: cap, fax: cap, portal: cap, callback: cap } },
+  compatibleWithExclusive: { type: 'array', items: channelEnum },
+  skipSeconds: 'number|integer|min:0|max:86400',
+  maxMissedOffers: 'number|integer|min:0|max:100',
+  reservationGraceSeconds: 'number|integer|min:1|max:600',
+  followUpDays: 'number|integer|min:0|max:365',
+  pollMs: 'number|integer|min:10|max:60000',
+  seedDefaultQueues: 'boolean',
+};

@@ -1,0 +1,575 @@
+/**
+ * RoutingRuntime: hosts one node's RoutingEngine. It
+ *  - follows the journal (JournalFollower, in sequence order) through the ContactBook and enqueues,
+ *    ends and refreshes contacts; on start it replays the journal first and restores the contacts
+ *    still waiting with their original enqueue times (recovery);
+ *  - writes every engine event of this node to the journal (aggregateType contact / operator /
+ *    routing, ISO times, `nodeId` in data) so reporting and the other nodes see them;
+ *  - pushes offers, withdrawals and state changes to the operator's console (`console.push`);
+ *  - drives time: one timer at engine.nextWakeAt(), rescheduled after every change;
+ *  - serves the operators logged in on this node (see docs/routing.md "Several nodes").
+ */
+import type { Logger } from 'moleculer';
+import { Appeal, JournalFollower, User, UserSkill, appendJournal, lastJournalSeq, type CoreContext, type JournalEvent } from '@okno/core';
+import { In } from 'typeorm';
+import { RoutingEngine, RoutingError, type Channel, type ContactInput, type OperatorProfile, type OperatorState, type RoutingEvent } from './engine/index.js';
+import { ContactBook, type EndReason, type Intent } from './contact-book.js';
+import type { RoutingConfig } from './config.js';
+import { RoutingOperator } from './entities.js';
+import { engineQueue } from './queue-config.js';
+import { RoutingSettings } from './settings.js';
+import { SqlReservationStore } from './sql-store.js';
+
+/** What the console shows of an offer (frame `routing.offer`). */
+export interface OfferView {
+  id: string;
+  appealId: number | null;
+  regNumber: string | null;
+  channel: Channel;
+  queue: string;
+  subject: string | null;
+  waitedSeconds: number;
+  expiresAt: string;
+}
+
+export interface OperatorStatus {
+  state: OperatorState;
+  reason?: string | null;
+  since: string;
+  offer?: OfferView | null;
+}
+
+type Settled = { ok: true; event: RoutingEvent } | { ok: false; reason: string };
+
+const MAX_TIMER_MS = 2 ** 31 - 1;
+const ACCEPT_WAIT_MS = 15_000;
+
+export class RoutingRuntime {
+  readonly engine: RoutingEngine;
+  readonly store: SqlReservationStore;
+  readonly settings: RoutingSettings;
+  readonly book: ContactBook;
+  readonly nodeId: string;
+  private follower: JournalFollower | null = null;
+  private timer: NodeJS.Timeout | null = null;
+  private timerAt = Infinity;
+  private poller: NodeJS.Timeout | null = null;
+  private pumping: Promise<void> | null = null;
+  private pumpAgain = false;
+  private writes: Promise<void> = Promise.resolve();
+  private stopped = false;
+  private readonly offers = new Map<string, Promise<OfferView>>();
+  private readonly waiters = new Map<string, (s: Settled) => void>();
+  private readonly since = new Map<string, number>();
+  /** Contacts being ended because they were handled or taken by hand (journaled as contact.retired). */
+  private readonly retiring = new Map<string, EndReason>();
+
+  constructor(
+    private readonly core: CoreContext,
+    private readonly config: RoutingConfig,
+    private readonly logger: Logger,
+  ) {
+    this.nodeId = core.broker.nodeID;
+    this.store = new SqlReservationStore(core.db);
+    this.settings = new RoutingSettings(core.db);
+    const clock = { now: () => core.clock().getTime() };
+    this.engine = new RoutingEngine({
+      clock,
+      store: this.store,
+      nodeId: this.nodeId.replace(/[^A-Za-z0-9_.-]/g, '_'),
+      policy: {
+        capacity: { ...DEFAULT_CAPACITY, ...config.capacity },
+        compatibleWithExclusive: config.compatibleWithExclusive,
+        skipMs: config.skipSeconds * 1000,
+        maxMissedOffers: config.maxMissedOffers,
+        reservationGraceMs: config.reservationGraceSeconds * 1000,
+      },
+      onEvent: (e) => this.onEngineEvent(e),
+    });
+    this.book = new ContactBook({
+      nodeId: this.nodeId,
+      route: (facts) => this.settings.route(facts),
+      siteChain: (id) => this.settings.siteChain(id),
+      followUpMs: config.followUpDays * 86_400_000,
+      onUnrouted: (w) => this.logger.warn({ channel: w.channel, appealId: w.appealId }, 'routing: no queue takes this work (check the rules)'),
+    });
+  }
+
+  private now(): number {
+    return this.core.clock().getTime();
+  }
+
+  // ------------------------------------------------------------------ lifecycle
+
+  async start(): Promise<void> {
+    await this.settings.load();
+    if (this.config.seedDefaultQueues && this.settings.queues.size === 0 && (await this.settings.seedDefaults(this.now()))) {
+      this.logger.info({ queues: this.settings.queues.size }, 'routing: default queues created');
+    }
+    await this.settings.load();
+    this.syncQueues();
+    await this.operatorsBackAfterRestart();
+    // Recovery: replay the journal to its head, then restore what was still waiting.
+    const follower = new JournalFollower(this.core.db, { afterSeq: 0, clock: this.core.clock, batch: 1000 });
+    const head = await lastJournalSeq(this.core.db);
+    while (follower.position < head) {
+      const events = await follower.next();
+      if (!events.length) break;
+      for (const e of events) this.book.apply(e);
+    }
+    const waiting = this.book.waiting().filter((c) => this.settings.queues.has(Number(c.queueId)));
+    // Contacts whose contact.queued was never written (work that came in while routing was not running).
+    for (const c of waiting) await this.recordQueued(c, 'journal');
+    this.engine.restore(waiting);
+    if (waiting.length) this.logger.info({ contacts: waiting.length }, 'routing: waiting contacts restored from the journal');
+    this.follower = follower;
+    this.poller = setInterval(() => this.nudge(), this.config.pollMs);
+    this.poller.unref();
+    this.schedule();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.poller) clearInterval(this.poller);
+    if (this.timer) clearTimeout(this.timer);
+    await this.pumping;
+    await this.writes;
+  }
+
+  /** Operators this node served before it stopped come back logged out. */
+  private async operatorsBackAfterRestart(): Promise<void> {
+    const rows = await this.core.db.read((em) => em.find(RoutingOperator, { where: { nodeId: this.nodeId } }));
+    for (const r of rows.filter((r) => r.state !== 'logged_out')) {
+      await this.core.db.transaction(async (em) => {
+        const at = new Date(this.now());
+        await em.update(RoutingOperator, { userId: r.userId }, { state: 'logged_out', reason: 'restart', since: at.getTime() });
+        await appendJournal(em, {
+          type: 'operator.state_changed', aggregateType: 'operator', aggregateId: r.userId, actorId: null, at,
+          data: { operatorId: String(r.userId), from: r.state, to: 'logged_out', reason: 'restart', at: at.toISOString(), nodeId: this.nodeId },
+        });
+      });
+    }
+    if (rows.length) this.core.journalCommitted();
+  }
+
+  // ------------------------------------------------------------------ settings
+
+  /** Applies the stored queues to the engine: new ones added, changed ones replaced, removed ones dropped. */
+  syncQueues(): void {
+    const calendar = () => (this.core.deadlines as unknown as { calendar?: { describeDay(d: string): { kind: string } } }).calendar;
+    const closedOn = (d: string) => calendar()?.describeDay(d).kind === 'holiday';
+    const known = new Set(this.knownQueues);
+    for (const q of this.settings.queues.values()) {
+      const config = engineQueue(q.id, q, closedOn);
+      try {
+        if (known.has(config.id)) this.engine.replaceQueue(config);
+        else this.engine.addQueue(config);
+        this.knownQueues.add(config.id);
+      } catch (err) {
+        this.logger.warn({ queue: q.code, err: String(err) }, 'routing: queue settings not applied');
+      }
+      known.delete(config.id);
+    }
+    for (const id of known) {
+      try {
+        this.engine.removeQueue(id);
+        this.knownQueues.delete(id);
+      } catch (err) {
+        this.logger.warn({ queueId: id, err: String(err) }, 'routing: queue kept while contacts are in it');
+      }
+    }
+    this.schedule();
+  }
+
+  private readonly knownQueues = new Set<string>();
+
+  async reloadSettings(): Promise<void> {
+    await this.settings.load();
+    this.syncQueues();
+  }
+
+  /** Queue code for events and frames. */
+  queueCode(queueId: string): string {
+    return this.settings.queues.get(Number(queueId))?.code ?? queueId;
+  }
+
+  // ------------------------------------------------------------------ the journal
+
+  /** Reads what the journal has (now, or when the current read ends). */
+  nudge(): void {
+    if (this.stopped || !this.follower) return;
+    if (this.pumping) {
+      this.pumpAgain = true;
+      return;
+    }
+    this.pumping = (async () => {
+      try {
+        do {
+          this.pumpAgain = false;
+          for (let events = await this.follower!.next(); events.length; events = await this.follower!.next()) {
+            for (const e of events) await this.handle(e);
+          }
+        } while (this.pumpAgain && !this.stopped);
+      } catch (err) {
+        this.logger.warn({ err: String(err) }, 'routing: reading the journal failed; retrying');
+      } finally {
+        this.pumping = null;
+      }
+    })();
+  }
+
+  /** Waits until everything in the journal now has been handled (tests, accept). */
+  async caughtUp(): Promise<void> {
+    const head = await lastJournalSeq(this.core.db);
+    for (let i = 0; i < 400 && (this.follower?.position ?? 0) < head; i++) {
+      this.nudge();
+      await (this.pumping ?? new Promise((r) => setTimeout(r, 10)));
+    }
+  }
+
+  private async handle(e: JournalEvent): Promise<void> {
+    for (const intent of this.book.apply(e)) {
+      try {
+        await this.perform(intent);
+      } catch (err) {
+        this.logger.warn({ seq: e.seq, type: e.type, intent: intent.kind, err: String(err) }, 'routing: journal event not applied');
+      }
+    }
+    this.schedule();
+  }
+
+  private async perform(intent: Intent): Promise<void> {
+    if (intent.kind === 'refresh') {
+      this.engine.refresh(intent.contactId);
+      return;
+    }
+    if (intent.kind === 'enqueue') {
+      if (intent.record) await this.recordQueued(intent.contact, 'journal');
+      if (!this.engine.contact(intent.contact.id) && this.settings.queues.has(Number(intent.contact.queueId))) this.engine.enqueue(intent.contact);
+      return;
+    }
+    await this.end(intent.contactId, intent.reason);
+  }
+
+  /** Ends a contact: completed when assigned here, abandoned or retired when still waiting. */
+  async end(contactId: string, reason: EndReason): Promise<void> {
+    const c = this.engine.contact(contactId);
+    if (!c || c.state === 'gone') {
+      await this.finishStale(contactId);
+      return;
+    }
+    if (c.state === 'assigned') {
+      this.engine.complete(contactId);
+      return;
+    }
+    if (c.state === 'wrapping') return;
+    if (reason !== 'applicant-left') this.retiring.set(contactId, reason);
+    this.engine.abandon(contactId);
+  }
+
+  /** A contact this engine no longer knows (answered before a restart) but the store still holds. */
+  private async finishStale(contactId: string): Promise<void> {
+    const h = await this.store.holding(contactId);
+    if (h.state === 'assigned' && h.offerId) await this.store.finish(contactId, h.offerId, this.now());
+  }
+
+  /**
+   * Records a new contact once over every node: the first to insert its store row journals
+   * contact.queued (the others, and replays, find the row there).
+   */
+  async recordQueued(c: ContactInput, origin: 'journal' | 'enqueue'): Promise<boolean> {
+    const queue = this.settings.queues.get(Number(c.queueId));
+    const now = this.now();
+    const recorded = await this.core.db.transaction(async (em) => {
+      if (!(await this.store.recordNew(em, c.id, now))) return false;
+      const enqueuedAt = c.enqueuedAt ?? now;
+      await appendJournal(em, {
+        type: 'contact.queued', aggregateType: 'contact', aggregateId: c.id, siteId: queue?.siteId ?? null, at: new Date(now),
+        data: {
+          contactId: c.id, appealId: c.appealId !== undefined ? Number(c.appealId) : null, channel: c.channel, queue: this.queueCode(c.queueId), queueId: c.queueId,
+          siteId: queue ? String(queue.siteId) : null, priority: c.priority ?? queue?.priority ?? 0, enqueuedAt: new Date(enqueuedAt).toISOString(),
+          skills: { ...Object.fromEntries((queue?.requirements ?? []).map((r) => [r.skill, r.min])), ...c.skills },
+          ...(c.preferredOperator ? { preferredOperatorId: c.preferredOperator.operatorId, preferredUntil: new Date(c.preferredOperator.until).toISOString() } : {}),
+          ...(c.availableAt !== undefined ? { availableAt: new Date(c.availableAt).toISOString() } : {}),
+          origin, nodeId: this.nodeId,
+        },
+      });
+      return true;
+    });
+    if (recorded) this.core.journalCommitted();
+    return recorded;
+  }
+
+  // ------------------------------------------------------------------ engine events
+
+  private onEngineEvent(e: RoutingEvent): void {
+    this.schedule();
+    const offerId = 'offerId' in e ? e.offerId : undefined;
+    if (offerId !== undefined) this.settleWaiter(e, offerId);
+    switch (e.type) {
+      case 'contact.offered':
+        this.offers.set(e.offerId, this.offerView(e));
+        void this.pushOffer(e.operatorId, e.offerId);
+        break;
+      case 'contact.offer_rejected':
+      case 'contact.offer_expired':
+      case 'contact.offer_withdrawn':
+        this.offers.delete(e.offerId);
+        this.push(e.operatorId, { type: 'routing.offer_withdrawn', offerId: e.offerId });
+        break;
+      case 'contact.answered':
+      case 'contact.accept_failed':
+        this.offers.delete(e.offerId);
+        break;
+      case 'operator.state_changed':
+        this.since.set(e.operatorId, e.at);
+        this.push(e.operatorId, { type: 'routing.state', state: e.to, reason: e.reason ?? null, since: new Date(e.at).toISOString() });
+        break;
+      default:
+    }
+    this.journal(e);
+  }
+
+  private settleWaiter(e: RoutingEvent, offerId: string): void {
+    const w = this.waiters.get(offerId);
+    if (!w) return;
+    if (e.type === 'contact.answered') w({ ok: true, event: e });
+    else if (e.type === 'contact.accept_failed') w({ ok: false, reason: e.reason });
+    else if (e.type === 'contact.offer_expired' || e.type === 'contact.offer_withdrawn' || e.type === 'contact.offer_rejected') w({ ok: false, reason: 'the offer has ended' });
+    else return;
+    this.waiters.delete(offerId);
+  }
+
+  /** Writes an engine event to the journal (in order, after the ones before it). */
+  private journal(e: RoutingEvent): void {
+    const row = this.journalRow(e);
+    if (!row) return;
+    this.writes = this.writes
+      .then(async () => {
+        await this.core.db.transaction(async (em) => {
+          await appendJournal(em, row);
+          if (e.type === 'operator.state_changed') await this.saveOperatorState(em, e);
+        });
+        this.core.journalCommitted();
+      })
+      .catch((err: unknown) => this.logger.warn({ type: e.type, err: String(err) }, 'routing: journal write failed'));
+  }
+
+  private journalRow(e: RoutingEvent): Parameters<typeof appendJournal>[1] | null {
+    const at = new Date(e.at);
+    const base = { at, actorId: null };
+    const iso = (ms: number) => new Date(ms).toISOString();
+    const site = (s: string | undefined) => (s !== undefined && Number.isFinite(Number(s)) ? Number(s) : null);
+    const { type, at: _at, ...rest } = e;
+    const data: Record<string, unknown> = { ...rest, nodeId: this.nodeId };
+    switch (e.type) {
+      case 'contact.queued':
+        return null; // journaled once over every node by recordQueued
+      case 'contact.taken_elsewhere':
+        // Another node finished it: nothing happened here worth a row.
+        if (e.holder?.state === 'done') return null;
+        break;
+      case 'contact.abandoned': {
+        const reason = this.retiring.get(e.contactId);
+        if (reason) {
+          this.retiring.delete(e.contactId);
+          return { ...base, type: 'contact.retired', aggregateType: 'contact', aggregateId: e.contactId, siteId: site(e.siteId), data: { ...data, queue: this.queueCode(e.queueId), reason } };
+        }
+        break;
+      }
+      case 'operator.state_changed':
+        return { ...base, type, aggregateType: 'operator', aggregateId: e.operatorId, siteId: site(e.siteId), data: { ...data, reason: e.reason ?? null, at: iso(e.at) } };
+      case 'routing.store_error':
+        return { ...base, type, aggregateType: 'contact', aggregateId: e.contactId, data };
+      default:
+    }
+    if ('expiresAt' in e) data.expiresAt = iso(e.expiresAt);
+    if ('queueId' in e) data.queue = this.queueCode(e.queueId);
+    const siteId = 'siteId' in e ? site(e.siteId) : null;
+    return { ...base, type, aggregateType: 'contact', aggregateId: e.contactId, siteId, data };
+  }
+
+  private async saveOperatorState(em: Parameters<Parameters<CoreContext['db']['transaction']>[0]>[0], e: Extract<RoutingEvent, { type: 'operator.state_changed' }>): Promise<void> {
+    const userId = Number(e.operatorId);
+    const row = await em.findOne(RoutingOperator, { where: { userId } });
+    const state = { state: e.to, reason: e.reason ?? null, since: e.at, nodeId: this.nodeId };
+    if (row) await em.update(RoutingOperator, { userId }, state);
+    else await em.insert(RoutingOperator, { userId, capacity: {}, ...state });
+  }
+
+  // ------------------------------------------------------------------ the console
+
+  private push(operatorId: string, frame: Record<string, unknown>): void {
+    void this.core.broker.broadcast('console.push', { userIds: [Number(operatorId)], frame });
+  }
+
+  private async pushOffer(operatorId: string, offerId: string): Promise<void> {
+    try {
+      const offer = await this.offers.get(offerId);
+      if (offer && this.offers.has(offerId)) this.push(operatorId, { type: 'routing.offer', offer });
+    } catch (err) {
+      this.logger.warn({ offerId, err: String(err) }, 'routing: offer not pushed');
+    }
+  }
+
+  private async offerView(e: Extract<RoutingEvent, { type: 'contact.offered' }>): Promise<OfferView> {
+    const c = this.engine.contact(e.contactId);
+    const appealId = c?.appealId !== undefined ? Number(c.appealId) : null;
+    const appeal = appealId === null ? null : await this.core.db.read((em) => em.findOne(Appeal, { where: { id: appealId }, select: { id: true, regNumber: true, subject: true } }));
+    return {
+      id: e.offerId, appealId, regNumber: appeal?.regNumber ?? null, channel: e.channel, queue: this.queueCode(e.queueId), subject: appeal?.subject ?? null,
+      waitedSeconds: Math.round(e.waitedMs / 1000), expiresAt: new Date(e.expiresAt).toISOString(),
+    };
+  }
+
+  // ------------------------------------------------------------------ operators
+
+  /** The engine profile of a user: site, skills (core), capacity (routing_operators). */
+  async profileOf(userId: number): Promise<OperatorProfile | null> {
+    return this.core.db.read(async (em) => {
+      const user = await em.findOne(User, { where: { id: userId } });
+      if (!user?.active || user.siteId === null) return null;
+      const skills = await em.find(UserSkill, { where: { userId } });
+      const row = await em.findOne(RoutingOperator, { where: { userId } });
+      return { id: String(userId), siteId: String(user.siteId), skills: Object.fromEntries(skills.map((s) => [s.skill, s.proficiency])), capacity: row?.capacity ?? {} };
+    });
+  }
+
+  /** Reloads an operator's profile into the engine (skills, site or capacity changed). */
+  async refreshProfile(userId: number): Promise<void> {
+    const id = String(userId);
+    const snap = this.engine.operator(id);
+    if (!snap) return;
+    const profile = await this.profileOf(userId);
+    if (!profile) return;
+    if (snap.state !== 'logged_out' && profile.siteId !== snap.siteId) profile.siteId = snap.siteId; // a new site applies at the next login
+    this.engine.updateOperator(profile);
+    this.schedule();
+  }
+
+  async setState(userId: number, state: 'ready' | 'paused' | 'logged_out', reason: string | null): Promise<OperatorStatus> {
+    const id = String(userId);
+    if (!this.engine.operator(id)) {
+      if (state === 'logged_out') return this.status(userId);
+      const profile = await this.profileOf(userId);
+      if (!profile) throw new RoutingError('no-profile', 'the user has no site or is inactive');
+      this.engine.addOperator(profile);
+    }
+    const snap = this.engine.operator(id)!;
+    if (snap.state === 'logged_out' && state !== 'logged_out') {
+      const profile = await this.profileOf(userId);
+      if (profile) this.engine.updateOperator(profile);
+      this.engine.login(id);
+    }
+    if (state === 'paused') this.engine.pause(id, reason ?? 'pause');
+    else if (state === 'ready' && this.engine.operator(id)!.state === 'paused') this.engine.resume(id);
+    else if (state === 'logged_out' && snap.state !== 'logged_out') this.logout(id);
+    this.schedule();
+    return this.status(userId);
+  }
+
+  /** Logs out: e-mails, faxes, forms and chats being handled stay the operator's (their appeals are); a call refuses. */
+  private logout(id: string): void {
+    const snap = this.engine.operator(id)!;
+    const handling = snap.contacts.filter((c) => c.state === 'assigned');
+    const call = handling.find((c) => this.engine.policy.exclusiveChannels.includes(c.channel));
+    if (call) throw new RoutingError('operator-has-work', 'finish the call first');
+    for (const c of handling) this.engine.complete(c.contactId, { wrapUpMs: 0 });
+    this.engine.logout(id);
+  }
+
+  async status(userId: number): Promise<OperatorStatus> {
+    const id = String(userId);
+    const snap = this.engine.operator(id);
+    if (!snap || snap.state === 'logged_out') {
+      const row = await this.core.db.read((em) => em.findOne(RoutingOperator, { where: { userId } }));
+      return { state: 'logged_out', reason: snap ? null : (row?.reason ?? null), since: new Date(this.since.get(id) ?? row?.since ?? this.now()).toISOString(), offer: null };
+    }
+    const open = snap.contacts.find((c) => c.state === 'offered');
+    const offer = open ? ((await this.offers.get(open.offerId)) ?? null) : null;
+    return { state: snap.state, reason: snap.pausedReason ?? null, since: new Date(this.since.get(id) ?? this.now()).toISOString(), offer };
+  }
+
+  /** Whether an offer is open for this operator here. */
+  ownsOffer(userId: number, offerId: string): boolean {
+    return Boolean(this.engine.operator(String(userId))?.contacts.some((c) => c.offerId === offerId && c.state === 'offered'));
+  }
+
+  /** Accepts an offer and waits for the store's answer. */
+  async accept(userId: number, offerId: string): Promise<{ contactId: string; appealId: number | null }> {
+    if (!this.ownsOffer(userId, offerId)) throw new RoutingError('unknown-offer', `no open offer ${offerId}`);
+    const settled = new Promise<Settled>((resolve) => {
+      this.waiters.set(offerId, resolve);
+      setTimeout(() => resolve({ ok: false, reason: 'no answer from the store in time' }), ACCEPT_WAIT_MS).unref();
+    });
+    this.engine.accept(offerId);
+    this.schedule();
+    const s = await settled;
+    this.waiters.delete(offerId);
+    if (!s.ok) throw new RoutingError('accept-failed', s.reason);
+    const e = s.event as Extract<RoutingEvent, { type: 'contact.answered' }>;
+    await this.writes; // contact.answered is in the journal before the appeal is assigned
+    const c = this.engine.contact(e.contactId);
+    return { contactId: e.contactId, appealId: c?.appealId !== undefined ? Number(c.appealId) : null };
+  }
+
+  reject(userId: number, offerId: string): void {
+    if (!this.ownsOffer(userId, offerId)) throw new RoutingError('unknown-offer', `no open offer ${offerId}`);
+    this.engine.reject(offerId);
+    this.schedule();
+  }
+
+  /** Ends every wrap-up of the operator now. */
+  endWrapUp(userId: number): number {
+    const snap = this.engine.operator(String(userId));
+    const wrapping = snap?.contacts.filter((c) => c.state === 'wrapping') ?? [];
+    for (const c of wrapping) this.engine.endWrapUp(c.contactId);
+    this.schedule();
+    return wrapping.length;
+  }
+
+  /** The accepted contact's appeal could not be assigned (closed meanwhile): the contact ends. */
+  completeNow(contactId: string): void {
+    const c = this.engine.contact(contactId);
+    if (c?.state === 'assigned') this.engine.complete(contactId, { wrapUpMs: 0 });
+    this.schedule();
+  }
+
+  /** Contacts handed in by channels (calls, callbacks): journaled once, enqueued by every node from the journal. */
+  async enqueue(c: ContactInput): Promise<boolean> {
+    const recorded = await this.recordQueued(c, 'enqueue');
+    this.nudge();
+    return recorded;
+  }
+
+  // ------------------------------------------------------------------ time
+
+  /** One timer, at the engine's next wake-up. */
+  schedule(): void {
+    if (this.stopped) return;
+    const next = this.engine.nextWakeAt() ?? Infinity;
+    if (next === this.timerAt && this.timer) return;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    this.timerAt = next;
+    if (next === Infinity) return;
+    this.timer = setTimeout(() => {
+      this.timer = null;
+      this.timerAt = Infinity;
+      try {
+        this.engine.tick();
+      } catch (err) {
+        this.logger.warn({ err: String(err) }, 'routing: tick failed');
+      }
+      this.schedule();
+    }, Math.min(MAX_TIMER_MS, Math.max(0, next - this.now())));
+    this.timer.unref();
+  }
+
+  /** Loaded users' ids among `ids` that exist (for the operators list). */
+  async users(ids?: number[]): Promise<User[]> {
+    return this.core.db.read((em) => em.find(User, ids ? { where: { id: In(ids) } } : {}));
+  }
+}
+
+const DEFAULT_CAPACITY: Record<Channel, number> = { voice: 1, callback: 1, chat: 3, email: 5, fax: 5, portal: 5 };
