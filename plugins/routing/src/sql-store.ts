@@ -68,9 +68,15 @@ export class SqlReservationStore implements ReservationStore {
   }
 
   async reserveContact(req: ReserveRequest): Promise<ReserveResult> {
+    const { q } = this;
+    // The rows exist before the transaction, so it takes each lock once (contact, then operator).
+    await this.tx(async (em) => {
+      await this.ensureRow(em, req.contactId, req.now);
+      await this.exec(em, `${this.ignore} INTO ${q('routing_store_operators')} (${q('operatorId')}, ${q('version')}) VALUES (?, 0)`, [req.operatorId]);
+    });
     for (let attempt = 1; ; attempt++) {
       try {
-        return await this.db.transaction((em) => this.reserveOnce(em, req));
+        return await this.tx((em) => this.reserveOnce(em, req));
       } catch (err) {
         if (!(err instanceof OperatorRaced)) throw err;
         if (attempt >= RESERVE_ATTEMPTS) return { ok: false, reason: 'operator-full' };
@@ -78,10 +84,22 @@ export class SqlReservationStore implements ReservationStore {
     }
   }
 
+  /** A transaction, tried again on MariaDB deadlocks and lock wait timeouts (beyond the core's own retries). */
+  private async tx<T>(work: (em: EntityManager) => Promise<T>): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.db.transaction(work);
+      } catch (err) {
+        const errno = (err as { errno?: number; driverError?: { errno?: number } }).driverError?.errno ?? (err as { errno?: number }).errno;
+        if (attempt >= 8 || (errno !== 1213 && errno !== 1205)) throw err;
+        await new Promise((r) => setTimeout(r, 5 * attempt + Math.random() * 25));
+      }
+    }
+  }
+
   private async reserveOnce(em: EntityManager, req: ReserveRequest): Promise<ReserveResult> {
     const { q } = this;
-    await this.ensureRow(em, req.contactId, req.now);
-    await this.exec(em, `${this.ignore} INTO ${q('routing_store_operators')} (${q('operatorId')}, ${q('version')}) VALUES (?, 0)`, [req.operatorId]);
+    const before = await this.read(em, req.contactId);
     const [op] = await this.rows<{ version: number | string }>(em, `SELECT ${q('version')} FROM ${q('routing_store_operators')} WHERE ${q('operatorId')} = ?`, [req.operatorId]);
     const version = Number(op?.version ?? 0);
     const claims = (await this.rows<ClaimRow>(em, `SELECT * FROM ${q('routing_claims')} WHERE ${q('operatorId')} = ?`, [req.operatorId]))
@@ -101,7 +119,7 @@ export class SqlReservationStore implements ReservationStore {
     const bumped = await this.exec(em, `UPDATE ${q('routing_store_operators')} SET ${q('version')} = ? WHERE ${q('operatorId')} = ? AND ${q('version')} = ?`, [version + 1, req.operatorId, version]);
     if (bumped === 0) throw new OperatorRaced();
     // An expired reservation's claim goes with it.
-    await this.exec(em, `DELETE FROM ${q('routing_claims')} WHERE ${q('contactId')} = ?`, [req.contactId]);
+    if (before.offerId) await this.exec(em, `DELETE FROM ${q('routing_claims')} WHERE ${q('offerId')} = ?`, [before.offerId]);
     await this.exec(em, `INSERT INTO ${q('routing_claims')} (${q('offerId')}, ${q('operatorId')}, ${q('contactId')}, ${q('channel')}, ${q('exclusive')}) VALUES (?, ?, ?, ?, ?)`, [
       req.offerId, req.operatorId, req.contactId, req.channel, req.exclusive ? 1 : 0,
     ]);
@@ -121,11 +139,12 @@ export class SqlReservationStore implements ReservationStore {
     return this.end(contactId, offerId, 'done');
   }
 
-  retire(contactId: string, now: number): Promise<CasResult> {
+  async retire(contactId: string, now: number): Promise<CasResult> {
     const { q } = this;
-    return this.db.transaction(async (em) => {
-      await this.ensureRow(em, contactId, now);
-      return this.casIn(em, contactId, `${q('state')} = 'done', ${CLEAR(q)}`, `${q('state')} IN ('free', 'reserved')`, [], 'contact');
+    await this.tx((em) => this.ensureRow(em, contactId, now));
+    return this.tx(async (em) => {
+      const before = await this.read(em, contactId);
+      return this.casIn(em, contactId, `${q('state')} = 'done', ${CLEAR(q)}`, `${q('state')} IN ('free', 'reserved')`, [], before.offerId ? 'offer' : null, before.offerId);
     });
   }
 
@@ -148,16 +167,15 @@ export class SqlReservationStore implements ReservationStore {
     return this.cas(contactId, `${q('state')} = '${to}', ${CLEAR(q)}`, `${q('offerId')} = ? AND ${q('state')} IN ('reserved', 'assigned')`, [offerId], 'offer', offerId);
   }
 
-  private cas(contactId: string, set: string, where: string, params: unknown[], dropClaim: 'offer' | 'contact' | null, offerId?: string): Promise<CasResult> {
-    return this.db.transaction((em) => this.casIn(em, contactId, set, where, params, dropClaim, offerId));
+  private cas(contactId: string, set: string, where: string, params: unknown[], dropClaim: 'offer' | null, offerId?: string): Promise<CasResult> {
+    return this.tx((em) => this.casIn(em, contactId, set, where, params, dropClaim, offerId));
   }
 
-  private async casIn(em: EntityManager, contactId: string, set: string, where: string, params: unknown[], dropClaim: 'offer' | 'contact' | null, offerId?: string): Promise<CasResult> {
+  private async casIn(em: EntityManager, contactId: string, set: string, where: string, params: unknown[], dropClaim: 'offer' | null, offerId?: string): Promise<CasResult> {
     const { q } = this;
     const n = await this.exec(em, `UPDATE ${q('routing_holdings')} SET ${set}, ${q('version')} = ${q('version')} + 1 WHERE ${q('contactId')} = ? AND ${where}`, [contactId, ...params]);
     if (n === 0) return { ok: false, holder: await this.read(em, contactId) };
     if (dropClaim === 'offer') await this.exec(em, `DELETE FROM ${q('routing_claims')} WHERE ${q('offerId')} = ?`, [offerId]);
-    if (dropClaim === 'contact') await this.exec(em, `DELETE FROM ${q('routing_claims')} WHERE ${q('contactId')} = ?`, [contactId]);
     return { ok: true, version: (await this.read(em, contactId)).version };
   }
 
