@@ -16,6 +16,8 @@ declare module 'vue-router' {
 }
 
 const DESK = ['operator', 'supervisor'];
+const PLANNING = ['planner', 'supervisor', 'admin'];
+const REPORTS = ['supervisor', 'admin'];
 
 const routes: RouteRecordRaw[] = [
   { path: '/login', name: 'login', component: LoginView, meta: { public: true, title: 'login.title' } },
@@ -28,6 +30,30 @@ const routes: RouteRecordRaw[] = [
       { path: 'live', name: 'live', component: () => import('./views/live/LiveView.vue'), meta: { roles: ['supervisor'], title: 'nav.live' } },
       { path: 'fleet', name: 'fleet', component: () => import('./views/fleet/FleetView.vue'), meta: { roles: ['technician', 'admin', 'supervisor'], title: 'nav.fleet' } },
       { path: 'fleet/agents/:id(\\d+)', name: 'fleet-agent', props: true, component: () => import('./views/fleet/AgentView.vue'), meta: { roles: ['technician', 'admin', 'supervisor'], title: 'fleet.agent' } },
+      {
+        path: 'planning',
+        component: () => import('./views/planning/PlanningView.vue'),
+        meta: { roles: PLANNING, title: 'nav.planning' },
+        children: [
+          { path: '', redirect: '/planning/calculator' },
+          { path: 'calculator', name: 'planning-calculator', component: () => import('./views/planning/CalculatorView.vue'), meta: { roles: PLANNING, title: 'planning.sections.calculator' } },
+          { path: 'lines', name: 'planning-lines', component: () => import('./views/planning/LinesView.vue'), meta: { roles: PLANNING, title: 'planning.sections.lines' } },
+          { path: 'forecast', name: 'planning-forecast', component: () => import('./views/planning/ForecastView.vue'), meta: { roles: PLANNING, title: 'planning.sections.forecast' } },
+          { path: 'plan', name: 'planning-plan', component: () => import('./views/planning/PlanView.vue'), meta: { roles: ['planner', 'admin'], title: 'planning.sections.plan' } },
+          { path: 'plans', name: 'planning-plans', component: () => import('./views/planning/PlansView.vue'), meta: { roles: PLANNING, title: 'planning.sections.plans' } },
+        ],
+      },
+      {
+        path: 'reports',
+        component: () => import('./views/reports/ReportsView.vue'),
+        meta: { roles: REPORTS, title: 'nav.reports' },
+        children: [
+          { path: '', redirect: '/reports/intervals' },
+          { path: 'intervals', name: 'reports-intervals', component: () => import('./views/reports/IntervalsReport.vue'), meta: { roles: REPORTS, title: 'reports.sections.intervals' } },
+          { path: 'compliance', name: 'reports-compliance', component: () => import('./views/reports/ComplianceReport.vue'), meta: { roles: REPORTS, title: 'reports.sections.compliance' } },
+          { path: 'daily', name: 'reports-daily', component: () => import('./views/reports/DailyReport.vue'), meta: { roles: REPORTS, title: 'reports.sections.daily' } },
+        ],
+      },
       {
         path: 'admin',
         component: () => import('./views/admin/AdminView.vue'),
@@ -57,7 +83,7 @@ router.beforeEach((to) => {
     const home = homeFor(session.roles);
     if (home) return home;
   }
-  const roles = to.matched.flatMap((r) => r.meta.roles ?? []);
-  if (roles.length && !hasAnyRole(session.roles, roles)) return { name: 'home' };
+  // Every level must allow the user (a page may be narrower than its section).
+  if (!to.matched.every((r) => !r.meta.roles?.length || hasAnyRole(session.roles, r.meta.roles))) return { name: 'home' };
   return true;
 });

@@ -3,6 +3,8 @@ import { ApiClient, localStore, memoryStore } from './api/http.ts';
 import { routingApi } from './api/routing.ts';
 import { chatApi } from './api/chat.ts';
 import { edgeApi } from './api/edge.ts';
+import { planningApi } from './api/planning.ts';
+import { reportingApi } from './api/reporting.ts';
 
 function storage(): Storage | null {
   try {
@@ -17,3 +19,5 @@ export const api = new ApiClient({ store: ls ? localStore(ls) : memoryStore() })
 export const routing = routingApi(api);
 export const chats = chatApi(api);
 export const edge = edgeApi(api);
+export const planning = planningApi(api);
+export const reporting = reportingApi(api);

@@ -11,14 +11,20 @@ import { requireDist } from './paths.js';
 
 export const CITY_ADDRESS = 'obrashchenie@city.test';
 
-export async function startConsoleApp() {
+/**
+ * `extra`: more plugins by name, e.g. ['@okno/reporting', '@okno/planning'] (loaded with their
+ * defaults), for the supervisor's reports and the planner's pages.
+ */
+export async function startConsoleApp(opts = {}) {
+  const extra = opts.plugins ?? [];
+  const loaded = Object.fromEntries(await Promise.all(extra.map(async (name) => [name, (await import(name)).default])));
   const dir = requireDist();
   const sink = await startSmtpSink();
   const smtpPort = await freePort();
   let app;
   try {
     app = await startTestApp({
-      plugins: { '@okno/channel-email': email, '@okno/channel-web': web },
+      plugins: { '@okno/channel-email': email, '@okno/channel-web': web, ...loaded },
       deliveryPollMs: 100,
       config: {
         console: { enabled: true, dir },
@@ -32,6 +38,7 @@ export async function startConsoleApp() {
             },
           },
           { name: '@okno/channel-web' },
+          ...extra.map((name) => ({ name })),
         ],
       },
     });

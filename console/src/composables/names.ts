@@ -1,0 +1,40 @@
+/** Names for the keys reports group by: sites, services and organisations by id (and sites by code), channels by their label. */
+import { computed } from 'vue';
+import { useI18n } from 'vue-i18n';
+import { api } from '../services.ts';
+import type { Site } from '../api/types.ts';
+import { useAsync } from './async.ts';
+import { keyLabel } from '../logic/reports.ts';
+
+export function useDimensionNames() {
+  const { t, te } = useI18n();
+  const lists = useAsync(async () => {
+    const [sites, services, organisations] = await Promise.all([
+      api.get<Site[]>('/sites').catch(() => []),
+      api.get<{ id: number; name: string }[]>('/services').catch(() => []),
+      api.get<{ id: number; name: string }[]>('/organisations').catch(() => []),
+    ]);
+    return { sites, services, organisations };
+  });
+  const maps = computed(() => {
+    const l = lists.data.value;
+    const site = new Map<string, string>();
+    for (const s of l?.sites ?? []) {
+      site.set(String(s.id), s.name);
+      site.set(s.code, s.name);
+    }
+    return {
+      site,
+      service: new Map((l?.services ?? []).map((s) => [String(s.id), s.name])),
+      organisation: new Map((l?.organisations ?? []).map((o) => [String(o.id), o.name])),
+    };
+  });
+  /** A key of a dimension in words. */
+  function label(dim: string, key: string): string {
+    if (dim === 'channel') return key === '-' ? t('reports.unknown') : te(`channel.${key}`) ? t(`channel.${key}`) : key;
+    if (dim === 'all') return t('reports.total');
+    const names = (maps.value as Record<string, Map<string, string>>)[dim] ?? new Map<string, string>();
+    return keyLabel(key, names, t('reports.unknown'));
+  }
+  return { label };
+}
