@@ -20,6 +20,8 @@ export interface RoutingConfig {
   followUpDays: number;
   /** The journal is read this often when no event nudges it, ms. */
   pollMs: number;
+  /** Every node re-reads queues and rules this often (besides the broadcast after an edit), ms. */
+  settingsRefreshMs: number;
   /** Create a city queue and one per okrug (with their rules) when there are no queues. */
   seedDefaultQueues: boolean;
 }
@@ -32,6 +34,7 @@ export const DEFAULTS: RoutingConfig = {
   reservationGraceSeconds: 5,
   followUpDays: 30,
   pollMs: 500,
+  settingsRefreshMs: 15_000,
   seedDefaultQueues: true,
 };
 
@@ -46,5 +49,6 @@ export const configSchema: Record<string, unknown> = {
   reservationGraceSeconds: 'number|integer|min:1|max:600',
   followUpDays: 'number|integer|min:0|max:365',
   pollMs: 'number|integer|min:10|max:60000',
+  settingsRefreshMs: 'number|integer|min:100|max:3600000',
   seedDefaultQueues: 'boolean',
 };

@@ -54,6 +54,7 @@ export class RoutingRuntime {
   private timer: NodeJS.Timeout | null = null;
   private timerAt = Infinity;
   private poller: NodeJS.Timeout | null = null;
+  private settingsTimer: NodeJS.Timeout | null = null;
   private pumping: Promise<void> | null = null;
   private pumpAgain = false;
   private writes: Promise<void> = Promise.resolve();
@@ -125,12 +126,16 @@ export class RoutingRuntime {
     this.follower = follower;
     this.poller = setInterval(() => this.nudge(), this.config.pollMs);
     this.poller.unref();
+    // A settings broadcast can miss a node that is joining; every node also re-reads them now and then.
+    this.settingsTimer = setInterval(() => void this.reloadSettings().catch((err: unknown) => this.logger.warn({ err: String(err) }, 'routing: settings reload failed')), this.config.settingsRefreshMs);
+    this.settingsTimer.unref();
     this.schedule();
   }
 
   async stop(): Promise<void> {
     this.stopped = true;
     if (this.poller) clearInterval(this.poller);
+    if (this.settingsTimer) clearInterval(this.settingsTimer);
     if (this.timer) clearTimeout(this.timer);
     await this.pumping;
     await this.writes;
@@ -158,22 +163,24 @@ export class RoutingRuntime {
   syncQueues(): void {
     const calendar = () => (this.core.deadlines as unknown as { calendar?: { describeDay(d: string): { kind: string } } }).calendar;
     const closedOn = (d: string) => calendar()?.describeDay(d).kind === 'holiday';
-    const known = new Set(this.knownQueues);
+    const known = new Set(this.applied.keys());
     for (const q of this.settings.queues.values()) {
       const config = engineQueue(q.id, q, closedOn);
+      const fingerprint = JSON.stringify(q);
+      known.delete(config.id);
+      if (this.applied.get(config.id) === fingerprint) continue;
       try {
-        if (known.has(config.id)) this.engine.replaceQueue(config);
+        if (this.applied.has(config.id)) this.engine.replaceQueue(config);
         else this.engine.addQueue(config);
-        this.knownQueues.add(config.id);
+        this.applied.set(config.id, fingerprint);
       } catch (err) {
         this.logger.warn({ queue: q.code, err: String(err) }, 'routing: queue settings not applied');
       }
-      known.delete(config.id);
     }
     for (const id of known) {
       try {
         this.engine.removeQueue(id);
-        this.knownQueues.delete(id);
+        this.applied.delete(id);
       } catch (err) {
         this.logger.warn({ queueId: id, err: String(err) }, 'routing: queue kept while contacts are in it');
       }
@@ -181,7 +188,8 @@ export class RoutingRuntime {
     this.schedule();
   }
 
-  private readonly knownQueues = new Set<string>();
+  /** Queue id -> the settings applied to the engine (as JSON), so an unchanged queue is left alone. */
+  private readonly applied = new Map<string, string>();
 
   async reloadSettings(): Promise<void> {
     await this.settings.load();
