@@ -77,6 +77,8 @@ t.test('fax modem on a simulated line: inventory, fax.send from the core with pa
   const file = await need('uploaded file', () => core.files[0], 30_000);
   t.equal(rx.msg.event.type === 'fax.received' && rx.msg.event.transferId, file.offer.transferId);
   t.equal(readTiffF(file.data).length, 1, 'the core got a one-page TIFF Class F');
-  const tel = await need('telemetry with line stats', () => core.of('telemetry', addr).find((s) => s.msg.modems[0]?.line.callsIn === 1));
+  // A telemetry report may fall between the answer (callsIn) and the end of the call (pagesIn): wait
+  // for one that has both; a page never counted times out here.
+  const tel = await need('telemetry with line stats', () => core.of('telemetry', addr).find((s) => s.msg.modems[0]?.line.callsIn === 1 && s.msg.modems[0]?.line.pagesIn > 0));
   t.match(tel.msg.modems[0]!.line, { callsOut: 1, pagesOut: 2, pagesIn: 1 });
 });
