@@ -88,3 +88,46 @@ t.test('offer, reject, timeout, accept over the console stream', async (t) => {
   t.match(queued.data, { queue: 'mail-test', channel: 'email', appealId, enqueuedAt: String });
   t.equal(journal.filter((e) => e.type === 'contact.queued' && e.aggregateId === `appeal-${appealId}`).length, 1, 'queued once');
 });
+
+t.test('calls through routing.enqueue: wrap-up ended early, a callback keeps its place, abandonment', async (t) => {
+  const app = await startRoutingApp();
+  t.teardown(() => app.stop());
+  const admin = await app.token('admin');
+  await clearWaiting(app);
+  const q = await app.req('POST', '/api/routing/queues', { token: admin, body: { code: 'calls', name: 'Звонки', siteId: await siteId(app, 'msk'), channels: ['voice', 'callback'], wrapUpSeconds: 600 } });
+  t.equal(q.status, 201);
+  const token = await app.token('operator');
+  await app.req('POST', '/api/routing/state', { token, body: { state: 'ready' } });
+
+  const r = await app.app.broker.call<{ queueId: number; created: boolean }, object>('routing.enqueue', { contactId: 'call-1', channel: 'voice', queueId: q.body.id });
+  t.match(r, { queueId: q.body.id, created: true });
+  t.match(await app.app.broker.call('routing.enqueue', { contactId: 'call-1', channel: 'voice', queueId: q.body.id }), { created: false }, 'the same call twice is one contact');
+  await waitFor('the call offered', async () => Boolean((await app.req('GET', '/api/routing/me', { token })).body.offer));
+  const offer = (await app.req('GET', '/api/routing/me', { token })).body.offer;
+  t.match(offer, { channel: 'voice', queue: 'calls', appealId: null });
+  t.match((await app.req('POST', `/api/routing/offers/${offer.id}/accept`, { token })).body, { appealId: null, contactId: 'call-1' });
+  t.equal((await app.req('GET', '/api/routing/me', { token })).body.state, 'busy');
+  t.equal((await app.req('POST', '/api/routing/state', { token, body: { state: 'logged_out' } })).status, 409, 'no logout during a call');
+
+  await app.app.broker.call('routing.end', { contactId: 'call-1', reason: 'handled' });
+  await waitFor('wrap-up', async () => (await app.req('GET', '/api/routing/me', { token })).body.state === 'wrap_up');
+  t.match((await app.req('POST', '/api/routing/wrap-up/end', { token })).body, { ended: 1 });
+  t.equal((await app.req('GET', '/api/routing/me', { token })).body.state, 'ready', 'ready after ending the wrap-up early');
+
+  // A callback while the operator is away keeps the caller's original place.
+  await app.req('POST', '/api/routing/state', { token, body: { state: 'paused', reason: 'break' } });
+  const calledAt = new Date(Date.now() - 120_000);
+  await app.app.broker.call('routing.enqueue', { contactId: 'cb-1', channel: 'callback', queueId: q.body.id, enqueuedAt: calledAt.toISOString() });
+  const sup = await app.token('supervisor');
+  await waitFor('the callback waiting', async () => (await app.req('GET', '/api/routing/contacts', { token: sup })).body.some((c: { contactId: string }) => c.contactId === 'cb-1'));
+  const cb = ((await app.req('GET', `/api/routing/contacts?queueId=${q.body.id}`, { token: sup })).body as { contactId: string; enqueuedAt: string; ageSeconds: number; position: number }[])[0]!;
+  t.match(cb, { contactId: 'cb-1', enqueuedAt: calledAt.toISOString(), position: 1 });
+  t.ok(cb.ageSeconds >= 120, 'its age counts from the call');
+  await app.app.broker.call('routing.end', { contactId: 'cb-1', reason: 'applicant-left' });
+  await waitFor('abandoned', async () => (await readJournal(app.app.db, 0, 100_000)).some((e) => e.type === 'contact.abandoned' && e.aggregateId === 'cb-1'));
+  const abandoned = (await readJournal(app.app.db, 0, 100_000)).find((e) => e.type === 'contact.abandoned' && e.aggregateId === 'cb-1')!;
+  t.ok(Number(abandoned.data.waitedMs) >= 120_000, 'abandoned after waiting since the call');
+  t.equal(abandoned.data.queue, 'calls');
+  const states = (await readJournal(app.app.db, 0, 100_000)).filter((e) => e.type === 'operator.state_changed').map((e) => e.data.to);
+  t.same(states.slice(-5), ['ready', 'busy', 'wrap_up', 'ready', 'paused'], 'every state change journaled');
+});
