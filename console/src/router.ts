@@ -55,6 +55,18 @@ const routes: RouteRecordRaw[] = [
         ],
       },
       {
+        path: 'routing',
+        component: () => import('./views/routing/RoutingView.vue'),
+        meta: { roles: REPORTS, title: 'nav.routing' },
+        children: [
+          { path: '', redirect: '/routing/queues' },
+          { path: 'queues', name: 'routing-queues', component: () => import('./views/routing/QueuesTab.vue'), meta: { roles: REPORTS, title: 'routing.sections.queues' } },
+          { path: 'rules', name: 'routing-rules', component: () => import('./views/routing/RulesTab.vue'), meta: { roles: ['admin'], title: 'routing.sections.rules' } },
+          { path: 'operators', name: 'routing-operators', component: () => import('./views/routing/OperatorsTab.vue'), meta: { roles: REPORTS, title: 'routing.sections.operators' } },
+          { path: 'waiting', name: 'routing-waiting', component: () => import('./views/routing/WaitingTab.vue'), meta: { roles: REPORTS, title: 'routing.sections.waiting' } },
+        ],
+      },
+      {
         path: 'admin',
         component: () => import('./views/admin/AdminView.vue'),
         meta: { roles: ['admin'], title: 'nav.admin' },

@@ -5,6 +5,7 @@ import { chatApi } from './api/chat.ts';
 import { edgeApi } from './api/edge.ts';
 import { planningApi } from './api/planning.ts';
 import { reportingApi } from './api/reporting.ts';
+import { routingAdminApi } from './api/routing-admin.ts';
 
 function storage(): Storage | null {
   try {
@@ -21,3 +22,4 @@ export const chats = chatApi(api);
 export const edge = edgeApi(api);
 export const planning = planningApi(api);
 export const reporting = reportingApi(api);
+export const routingAdmin = routingAdminApi(api);

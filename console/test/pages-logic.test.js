@@ -1,12 +1,14 @@
 // Logic of the technician, planner and report pages, run by Node from the TypeScript sources:
 // agent status, which journal events concern the fleet, command arguments and outcomes; the instant
 // calculator against the planning math (the same module the server runs), line and modem sizing,
-// typed volumes and their local times, heatmap cells; report ranges, series and totals.
+// typed volumes and their local times, heatmap cells; report ranges, series and totals; routing
+// forms (skills, ids, weekly hours) and operators by state.
 import t from 'tap';
 import { agentStatus, affectsFleet, commandArgs, commandOutcome, hangupText, shortResult } from '../src/logic/fleet.ts';
 import { calculate, sizeLines, sizeModems, parseVolumes, localIso, demandOf, offsetMinutes, usedColumns, heatmapCells, targetOf } from '../src/logic/planning.ts';
 import { intervalQuery, intervalSeries, intervalTotals, keysOf, keyLabel, exportName } from '../src/logic/reports.ts';
 import { addDays, todayIn } from '../src/logic/dates.ts';
+import { parseSkills, skillsText, parseIds, parseWeek, weekText, operatorsByState, queueBody } from '../src/logic/routing.ts';
 import { erlangCAgents } from '@okno/planning/math';
 
 t.test('an agent\'s status: disabled over everything, silent when online but not heard of', async (t) => {
@@ -125,4 +127,28 @@ t.test('report ranges, series and totals', async (t) => {
   t.equal(keyLabel('9', new Map(), '?'), '9');
   t.equal(exportName('compliance', '2026-03-01', '2026-03-31', 'csv'), 'okno-compliance-2026-03-01_2026-03-31.csv');
   t.equal(exportName('daily', '2026-03-01', '2026-03-01', 'xlsx'), 'okno-daily-2026-03-01.xlsx');
+});
+
+t.test('routing forms: skills, ids and weekly hours as text, and back', async (t) => {
+  t.same(parseSkills('жкх:2, law;  tax=5'), { ok: true, value: [{ skill: 'жкх', min: 2 }, { skill: 'law', min: 1 }, { skill: 'tax', min: 5 }] });
+  t.same(parseSkills('law:9'), { ok: false, bad: 'law:9' });
+  t.same(parseSkills(''), { ok: true, value: [] });
+  t.equal(skillsText([{ skill: 'law', min: 1 }, { skill: 'tax', min: 3 }]), 'law, tax:3');
+  t.same(parseIds('1, 4 7'), { ok: true, value: [1, 4, 7] });
+  t.same(parseIds('1 x'), { ok: false, bad: 'x' });
+  t.same(parseIds('0'), { ok: false, bad: '0' });
+  const week = parseWeek('mon-fri 08:00-20:00; sat 10:00-14:00, 15:00-18:00');
+  t.same(week.value.mon, [['08:00', '20:00']]);
+  t.same(week.value.fri, [['08:00', '20:00']]);
+  t.same(week.value.sat, [['10:00', '14:00'], ['15:00', '18:00']]);
+  t.equal(week.value.sun, undefined);
+  t.equal(weekText(week.value), 'mon-fri 08:00-20:00; sat 10:00-14:00, 15:00-18:00', 'round trip');
+  t.same(parseWeek(''), { ok: true, value: null }, 'empty: always open');
+  t.same(parseWeek('fri-mon 08:00-20:00'), { ok: false, bad: 'fri-mon 08:00-20:00' });
+  t.same(parseWeek('mon 20:00-08:00'), { ok: false, bad: '20:00-08:00' });
+  t.same(parseWeek('xyz 08:00-09:00'), { ok: false, bad: 'xyz 08:00-09:00' });
+  t.equal(weekText({ mon: [['08:00', '20:00']], wed: [['08:00', '20:00']] }), 'mon 08:00-20:00; wed 08:00-20:00', 'a gap is not joined');
+  t.same(operatorsByState([{ state: 'ready' }, { state: 'ready' }, { state: 'paused' }]), { ready: 2, busy: 0, wrap_up: 0, paused: 1, logged_out: 0 });
+  t.same(queueBody({ code: ' q ', name: ' Q ', siteId: null, channels: ['email'], priority: 0, requirements: [], hours: null, offerTimeoutSeconds: 30, wrapUpSeconds: 10, enabled: true }),
+    { code: 'q', name: 'Q', channels: ['email'], priority: 0, requirements: [], hours: null, offerTimeoutSeconds: 30, wrapUpSeconds: 10, enabled: true }, 'no site: the API names it');
 });
