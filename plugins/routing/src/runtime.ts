@@ -43,6 +43,7 @@ type Settled = { ok: true; event: RoutingEvent } | { ok: false; reason: string }
 
 const MAX_TIMER_MS = 2 ** 31 - 1;
 const ACCEPT_WAIT_MS = 15_000;
+const REFRESH_WINDOW_MS = 5_000;
 
 export class RoutingRuntime {
   readonly engine: RoutingEngine;
@@ -62,6 +63,8 @@ export class RoutingRuntime {
   private readonly offers = new Map<string, Promise<OfferView>>();
   private readonly waiters = new Map<string, (s: Settled) => void>();
   private readonly since = new Map<string, number>();
+  /** contactId -> when the journal made this node re-read it (its taken_elsewhere is not a lost race). */
+  private readonly refreshed = new Map<string, number>();
   /** Contacts being ended because they were handled or taken by hand (journaled as contact.retired). */
   private readonly retiring = new Map<string, EndReason>();
 
@@ -248,6 +251,9 @@ export class RoutingRuntime {
 
   private async perform(intent: Intent): Promise<void> {
     if (intent.kind === 'refresh') {
+      const now = this.now();
+      if (this.refreshed.size > 10_000) for (const [id, at] of this.refreshed) if (now - at > REFRESH_WINDOW_MS) this.refreshed.delete(id);
+      this.refreshed.set(intent.contactId, now);
       this.engine.refresh(intent.contactId);
       return;
     }
@@ -373,10 +379,14 @@ export class RoutingRuntime {
     switch (e.type) {
       case 'contact.queued':
         return null; // journaled once over every node by recordQueued
-      case 'contact.taken_elsewhere':
-        // Another node finished it: nothing happened here worth a row.
-        if (e.holder?.state === 'done') return null;
+      case 'contact.taken_elsewhere': {
+        // Another node finished it, or this node only learned (from the journal) what another node did:
+        // nothing happened here worth a row. A race this node lost is written.
+        const learnedAt = this.refreshed.get(e.contactId);
+        this.refreshed.delete(e.contactId);
+        if (e.holder?.state === 'done' || (learnedAt !== undefined && e.at - learnedAt < REFRESH_WINDOW_MS)) return null;
         break;
+      }
       case 'contact.abandoned': {
         const reason = this.retiring.get(e.contactId);
         if (reason) {
