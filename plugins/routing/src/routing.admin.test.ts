@@ -40,6 +40,12 @@ t.test('every route checks the role', async (t) => {
   }
 });
 
+t.test('the internal actions have no route', async (t) => {
+  for (const path of ['/api/routing/enqueue', '/api/routing/end', '/api/routing/operatorCall']) {
+    t.equal((await app.req('POST', path, { token: tokens.admin, body: { contactId: 'x', channel: 'voice' } })).status, 404, `${path} is not published`);
+  }
+});
+
 t.test('validation names the field', async (t) => {
   const bad = await app.req('POST', '/api/routing/queues', {
     token: tokens.admin,

@@ -76,21 +76,27 @@ export function routingService(ctx: PluginContext<RoutingConfig>): { schema: Ser
 
   const me = (actx: ApiContext<unknown>) => actorOf(actx).userId!;
 
-  const queueView = (q: { id: number } & QueueInput) => {
-    const known = runtime.engine.contact !== undefined && runtime.settings.queues.has(q.id);
-    const stats = { waiting: 0, longestWaitSeconds: 0, offered: 0, assigned: 0 };
-    if (known) {
+  /** Offered and held counts per queue, in one pass over this node's contacts. */
+  const heldCounts = () => {
+    const out = new Map<string, { offered: number; assigned: number }>();
+    for (const c of runtime.engine.allContacts()) {
+      let n = out.get(c.queueId);
+      if (!n) out.set(c.queueId, (n = { offered: 0, assigned: 0 }));
+      if (c.state === 'offered') n.offered++;
+      else if (c.state === 'assigned' || c.state === 'wrapping' || c.state === 'elsewhere') n.assigned++;
+    }
+    return out;
+  };
+
+  const queueView = (q: { id: number } & QueueInput, held = heldCounts()) => {
+    const stats = { waiting: 0, longestWaitSeconds: 0, offered: 0, assigned: 0, ...held.get(String(q.id)) };
+    if (runtime.settings.queues.has(q.id)) {
       try {
         const s = runtime.engine.queueStats(String(q.id));
         stats.waiting = s.waiting;
         stats.longestWaitSeconds = s.oldestEnqueuedAt !== undefined ? Math.max(0, Math.round((now() - s.oldestEnqueuedAt) / 1000)) : 0;
       } catch {
-        /* not in the engine (settings not applied) */
-      }
-      for (const c of runtime.engine.allContacts()) {
-        if (c.queueId !== String(q.id)) continue;
-        if (c.state === 'offered') stats.offered++;
-        else if (c.state === 'assigned' || c.state === 'wrapping' || c.state === 'elsewhere') stats.assigned++;
+        /* not in the engine (its settings could not be applied; logged) */
       }
     }
     return { ...q, stats };
@@ -151,7 +157,8 @@ export function routingService(ctx: PluginContext<RoutingConfig>): { schema: Ser
         params: { $$strict: true },
         handler: async () => {
           const rows = await db.read((em) => em.find(RoutingQueue, { order: { id: 'ASC' } }));
-          return rows.map((r) => queueView({ id: r.id, ...queueInputOf(r) }));
+          const held = heldCounts();
+          return rows.map((r) => queueView({ id: r.id, ...queueInputOf(r) }, held));
         },
       }),
       createQueue: apiAction<Record<string, unknown>>({
