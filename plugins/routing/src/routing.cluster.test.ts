@@ -23,7 +23,7 @@ t.test('two nodes, one store: every contact assigned once', { skip }, async (t) 
     for (const n of [...nodes].reverse()) await n.stop();
   });
   for (const [i, demo] of [[1, true], [2, false]] as const) {
-    nodes.push(await startRoutingApp({ dbUrl: db.url, demo, core: { transporter: natsUrl, nodeId: `rnode-${i}` }, broker: { namespace } }));
+    nodes.push(await startRoutingApp({ dbUrl: db.url, demo, config: { settingsRefreshMs: 300 }, core: { transporter: natsUrl, nodeId: `rnode-${i}` }, broker: { namespace } }));
   }
   const [a, b] = nodes as [TestApp, TestApp];
   const sees = (n: TestApp, id: string) => n.app.broker.registry.nodes.list({ onlyAvailable: true }).some((x: { id: string }) => x.id === id);
@@ -80,4 +80,14 @@ t.test('two nodes, one store: every contact assigned once', { skip }, async (t) 
   }
   const assigned = journal.filter((e) => e.type === 'appeal.assigned' && appeals.includes(Number(e.aggregateId)));
   t.equal(assigned.length, appeals.length, 'each appeal assigned once');
+
+  // Node 2 goes away: its operator is logged out by node 1 (once, journaled).
+  await b.stop();
+  nodes.pop();
+  const sup = await a.token('supervisor');
+  const op3 = async () => ((await a.req('GET', '/api/routing/operators', { token: sup })).body as { name: string; state: string; reason: string }[]).find((o) => o.name === 'Operator operator3')!;
+  await waitFor('operator3 logged out after their node left', async () => (await op3()).state === 'logged_out', 15_000);
+  t.equal((await op3()).reason, 'node-gone');
+  const gone = (await readJournal(a.app.db, 0, 100_000)).filter((e) => e.type === 'operator.state_changed' && e.data.reason === 'node-gone');
+  t.equal(gone.length, 1, 'journaled once');
 });

@@ -130,7 +130,10 @@ export class RoutingRuntime {
     this.poller = setInterval(() => this.nudge(), this.config.pollMs);
     this.poller.unref();
     // A settings broadcast can miss a node that is joining; every node also re-reads them now and then.
-    this.settingsTimer = setInterval(() => void this.reloadSettings().catch((err: unknown) => this.logger.warn({ err: String(err) }, 'routing: settings reload failed')), this.config.settingsRefreshMs);
+    this.settingsTimer = setInterval(() => {
+      void this.reloadSettings().catch((err: unknown) => this.logger.warn({ err: String(err) }, 'routing: settings reload failed'));
+      void this.logOutOrphans().catch((err: unknown) => this.logger.warn({ err: String(err) }, 'routing: orphaned operators not logged out'));
+    }, this.config.settingsRefreshMs);
     this.settingsTimer.unref();
     this.schedule();
   }
@@ -147,17 +150,34 @@ export class RoutingRuntime {
   /** Operators this node served before it stopped come back logged out. */
   private async operatorsBackAfterRestart(): Promise<void> {
     const rows = await this.core.db.read((em) => em.find(RoutingOperator, { where: { nodeId: this.nodeId } }));
-    for (const r of rows.filter((r) => r.state !== 'logged_out')) {
+    await this.logOut(rows.filter((r) => r.state !== 'logged_out'), 'restart');
+  }
+
+  /**
+   * Operators whose node is gone (stopped, or restarted under another node id) are logged out: the
+   * first node to change the row journals it. Runs with the periodic settings refresh.
+   */
+  async logOutOrphans(): Promise<void> {
+    const alive = (id: string) => id === this.nodeId || Boolean(this.core.broker.registry.nodes.get(id)?.available);
+    const rows = await this.core.db.read((em) => em.find(RoutingOperator));
+    await this.logOut(rows.filter((r) => r.state !== 'logged_out' && r.nodeId !== null && !alive(r.nodeId)), 'node-gone');
+  }
+
+  private async logOut(rows: RoutingOperator[], reason: string): Promise<void> {
+    let changed = 0;
+    for (const r of rows) {
       await this.core.db.transaction(async (em) => {
         const at = new Date(this.now());
-        await em.update(RoutingOperator, { userId: r.userId }, { state: 'logged_out', reason: 'restart', since: at.getTime() });
+        const res = await em.update(RoutingOperator, { userId: r.userId, nodeId: r.nodeId!, state: r.state }, { state: 'logged_out', reason, since: at.getTime() });
+        if (!res.affected) return;
+        changed++;
         await appendJournal(em, {
           type: 'operator.state_changed', aggregateType: 'operator', aggregateId: r.userId, actorId: null, at,
-          data: { operatorId: String(r.userId), from: r.state, to: 'logged_out', reason: 'restart', at: at.toISOString(), nodeId: this.nodeId },
+          data: { operatorId: String(r.userId), from: r.state, to: 'logged_out', reason, at: at.toISOString(), nodeId: this.nodeId },
         });
       });
     }
-    if (rows.length) this.core.journalCommitted();
+    if (changed) this.core.journalCommitted();
   }
 
   // ------------------------------------------------------------------ settings
