@@ -6,11 +6,14 @@ import { createRouter, createWebHashHistory, type RouteRecordRaw } from 'vue-rou
 import { useSession } from './stores/session.ts';
 import { hasAnyRole, homeFor } from './logic/menu.ts';
 import LoginView from './views/LoginView.vue';
+import { usePageMessages } from './i18n/index.ts';
 
 declare module 'vue-router' {
   interface RouteMeta {
     roles?: readonly string[];
     public?: boolean;
+    /** The page's texts are loaded with it (src/i18n/pages-*.ts). */
+    pageTexts?: boolean;
     title?: string;
   }
 }
@@ -27,13 +30,13 @@ const routes: RouteRecordRaw[] = [
     children: [
       { path: '', name: 'home', component: () => import('./views/HomeView.vue'), meta: { title: 'home.title' } },
       { path: 'desk/:id(\\d+)?', name: 'desk', component: () => import('./views/desk/DeskView.vue'), meta: { roles: DESK, title: 'nav.desk' } },
-      { path: 'live', name: 'live', component: () => import('./views/live/LiveView.vue'), meta: { roles: ['supervisor'], title: 'nav.live' } },
-      { path: 'fleet', name: 'fleet', component: () => import('./views/fleet/FleetView.vue'), meta: { roles: ['technician', 'admin', 'supervisor'], title: 'nav.fleet' } },
-      { path: 'fleet/agents/:id(\\d+)', name: 'fleet-agent', props: true, component: () => import('./views/fleet/AgentView.vue'), meta: { roles: ['technician', 'admin', 'supervisor'], title: 'fleet.agent' } },
+      { path: 'live', name: 'live', component: () => import('./views/live/LiveView.vue'), meta: { roles: ['supervisor'], title: 'nav.live', pageTexts: true } },
+      { path: 'fleet', name: 'fleet', component: () => import('./views/fleet/FleetView.vue'), meta: { roles: ['technician', 'admin', 'supervisor'], title: 'nav.fleet', pageTexts: true } },
+      { path: 'fleet/agents/:id(\\d+)', name: 'fleet-agent', props: true, component: () => import('./views/fleet/AgentView.vue'), meta: { roles: ['technician', 'admin', 'supervisor'], title: 'fleet.agent', pageTexts: true } },
       {
         path: 'planning',
         component: () => import('./views/planning/PlanningView.vue'),
-        meta: { roles: PLANNING, title: 'nav.planning' },
+        meta: { roles: PLANNING, title: 'nav.planning', pageTexts: true },
         children: [
           { path: '', redirect: '/planning/calculator' },
           { path: 'calculator', name: 'planning-calculator', component: () => import('./views/planning/CalculatorView.vue'), meta: { roles: PLANNING, title: 'planning.sections.calculator' } },
@@ -46,7 +49,7 @@ const routes: RouteRecordRaw[] = [
       {
         path: 'reports',
         component: () => import('./views/reports/ReportsView.vue'),
-        meta: { roles: REPORTS, title: 'nav.reports' },
+        meta: { roles: REPORTS, title: 'nav.reports', pageTexts: true },
         children: [
           { path: '', redirect: '/reports/intervals' },
           { path: 'intervals', name: 'reports-intervals', component: () => import('./views/reports/IntervalsReport.vue'), meta: { roles: REPORTS, title: 'reports.sections.intervals' } },
@@ -57,7 +60,7 @@ const routes: RouteRecordRaw[] = [
       {
         path: 'routing',
         component: () => import('./views/routing/RoutingView.vue'),
-        meta: { roles: REPORTS, title: 'nav.routing' },
+        meta: { roles: REPORTS, title: 'nav.routing', pageTexts: true },
         children: [
           { path: '', redirect: '/routing/queues' },
           { path: 'queues', name: 'routing-queues', component: () => import('./views/routing/QueuesTab.vue'), meta: { roles: REPORTS, title: 'routing.sections.queues' } },
@@ -87,7 +90,7 @@ const routes: RouteRecordRaw[] = [
 
 export const router = createRouter({ history: createWebHashHistory(), routes });
 
-router.beforeEach((to) => {
+router.beforeEach(async (to) => {
   const session = useSession();
   if (to.meta.public) return session.signedIn && to.name === 'login' ? homeFor(session.roles) ?? '/' : true;
   if (!session.signedIn) return { name: 'login', query: to.fullPath !== '/' ? { next: to.fullPath } : {} };
@@ -97,5 +100,6 @@ router.beforeEach((to) => {
   }
   // Every level must allow the user (a page may be narrower than its section).
   if (!to.matched.every((r) => !r.meta.roles?.length || hasAnyRole(session.roles, r.meta.roles))) return { name: 'home' };
+  if (to.matched.some((r) => r.meta.pageTexts)) await usePageMessages();
   return true;
 });

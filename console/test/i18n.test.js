@@ -4,8 +4,10 @@ import t from 'tap';
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { createI18n } from 'vue-i18n';
-import ru from '../src/i18n/ru.ts';
-import en from '../src/i18n/en.ts';
+import ruFirst from '../src/i18n/ru.ts';
+import enFirst from '../src/i18n/en.ts';
+import ruPages from '../src/i18n/pages-ru.ts';
+import enPages from '../src/i18n/pages-en.ts';
 import { consoleDir } from './support/paths.js';
 
 function leaves(obj, prefix = '') {
@@ -24,8 +26,16 @@ function sources(dir) {
   });
 }
 
+// The first screen's texts and the pages' texts (loaded later) are one set of keys, without overlap.
+const ru = { ...ruFirst, ...ruPages };
+const en = { ...enFirst, ...enPages };
 const ruKeys = new Map(leaves(ru));
 const enKeys = new Map(leaves(en));
+
+t.test('the pages\' texts do not redefine the first screen\'s', async (t) => {
+  t.same(Object.keys(ruPages).filter((k) => k in ruFirst), []);
+  t.same(Object.keys(enPages).filter((k) => k in enFirst), []);
+});
 
 t.test('every key is in both languages', async (t) => {
   t.same([...ruKeys.keys()].filter((k) => !enKeys.has(k)), [], 'missing in English');

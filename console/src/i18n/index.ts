@@ -32,8 +32,30 @@ const loaders: Record<Locale, () => Promise<Messages>> = {
   en: async () => (await import('./en.ts')).default,
 };
 
+// The texts of the fleet, planning, report and routing pages (and the routing figures of the live
+// view) come with the first of those pages, in the languages loaded so far.
+const pageLoaders: Record<Locale, () => Promise<Record<string, unknown>>> = {
+  ru: async () => (await import('./pages-ru.ts')).default,
+  en: async () => (await import('./pages-en.ts')).default,
+};
+const pagesIn = new Set<Locale>();
+let pagesWanted = false;
+
+async function mergePages(l: Locale): Promise<void> {
+  if (pagesIn.has(l)) return;
+  i18n.global.mergeLocaleMessage(l, (await pageLoaders[l]()) as never);
+  pagesIn.add(l);
+}
+
+/** Makes the page texts available (in Russian, the fallback, and the language in use). */
+export async function usePageMessages(): Promise<void> {
+  pagesWanted = true;
+  await Promise.all([...new Set<Locale>(['ru', i18n.global.locale.value as Locale])].map(mergePages));
+}
+
 /** Loads a language's messages (once) and switches to it. */
 export async function useLocale(l: Locale): Promise<void> {
   if (!i18n.global.availableLocales.includes(l)) i18n.global.setLocaleMessage(l, await loaders[l]());
+  if (pagesWanted) await mergePages(l);
   i18n.global.locale.value = l;
 }
