@@ -107,6 +107,25 @@ t.test('technician end to end', { skip }, async (t) => {
     t.teardown(() => second.stop().catch(() => undefined));
     await second.connect();
     await page.waitForSelector('[data-testid=fleet-agents] tr[data-agent="sao.fax-02"] [data-status=online]', { timeout: 15_000 });
+  });
+
+  t.test('the administrator disables an agent and gives it a new password', async (t) => {
+    await page.goto(`${env.url}/#/fleet/agents/${reg.agent.id}`);
+    await page.waitForSelector('[data-testid=agent-status]');
+    await page.click('[data-testid=agent-toggle]');
+    await page.waitForSelector('[data-testid=agent-status][data-status=disabled]');
+    t.equal((await env.app.req('GET', `/api/edge/agents/${reg.agent.id}`, { token: await env.app.token('admin') })).body.enabled, false, 'disabled in the API');
+    await page.click('[data-testid=agent-toggle]');
+    await page.waitForSelector('[data-testid=agent-status]:not([data-status=disabled])');
+    await page.click('[data-testid=agent-password-new]');
+    await page.click('[data-testid=confirm-yes]');
+    await page.waitForSelector('[data-testid=registration] [data-testid=agent-password]');
+    const fresh = await textOf(page, '[data-testid=agent-password]');
+    t.not(fresh, reg.password, 'a new password, shown once');
+    await page.click('[data-testid=registration-close]');
+    await page.setViewportSize({ width: 1920, height: 1080 });
+    await checkView(t, page, 'fleet-agent-wide');
+    await page.setViewportSize({ width: 1366, height: 768 });
     await waitFor('no page errors', () => browser.errors.length === 0, 1000).catch(() => undefined);
     t.same(browser.errors, [], 'no uncaught errors in the page');
   });
