@@ -77,6 +77,11 @@ export class ContactBook {
     return this.byAppeal.get(appealId);
   }
 
+  /** An open contact's input (waiting or answered). */
+  inputOf(contactId: string): ContactInput | undefined {
+    return this.entries.get(contactId)?.input;
+  }
+
   has(contactId: string): boolean {
     return this.entries.has(contactId);
   }

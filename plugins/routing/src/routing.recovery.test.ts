@@ -1,15 +1,16 @@
 /**
  * Recovery: after a core restart the line is rebuilt from the journal — the contacts still waiting
- * come back with their original enqueue times (ages kept, nothing queued twice), and operators the
- * node served come back logged out.
+ * come back with their original enqueue times (ages kept, nothing queued twice), operators the node
+ * served come back logged out, and an assignment made before the restart is the operator's again
+ * when they log in (completing it frees their room).
  */
 import { join } from 'node:path';
 import t from 'tap';
 import { readJournal } from '@okno/core';
 import { tempDir, waitFor } from '@okno/testkit';
-import { clearWaiting, emailAppeal, startRoutingApp } from './test-support/app.js';
+import { clearWaiting, emailAppeal, startRoutingApp, userId } from './test-support/app.js';
 
-t.test('waiting contacts and their ages survive a restart', async (t) => {
+t.test('waiting contacts, ages and assignments survive a restart', async (t) => {
   const dir = tempDir('okno-routing-recovery-');
   t.teardown(() => dir.cleanup());
   const dbUrl = `sqlite:${join(dir.dir, 'okno.sqlite')}`;
@@ -21,16 +22,23 @@ t.test('waiting contacts and their ages survive a restart', async (t) => {
   });
   await clearWaiting(first);
   const sup1 = await first.token('supervisor');
+  // The operator takes one e-mail at a time.
+  const operatorId = await userId(first, 'operator');
+  t.equal((await first.req('PUT', `/api/routing/operators/${operatorId}`, { token: await first.token('admin'), body: { capacity: { email: 1 } } })).status, 200);
+  const op1 = await first.token('operator');
+  t.equal((await first.req('POST', '/api/routing/state', { token: op1, body: { state: 'ready' } })).body.state, 'ready');
+  const a0 = await emailAppeal(first, 'recovery-0');
+  await waitFor('the first e-mail offered', async () => Boolean((await first.req('GET', '/api/routing/me', { token: op1 })).body.offer));
+  const offer = (await first.req('GET', '/api/routing/me', { token: op1 })).body.offer;
+  t.equal((await first.req('POST', `/api/routing/offers/${offer.id}/accept`, { token: op1 })).body.appealId, a0);
+
   const a1 = await emailAppeal(first, 'recovery-1');
   await new Promise((r) => setTimeout(r, 20));
   const a2 = await emailAppeal(first, 'recovery-2');
-  await waitFor('both contacts queued', async () => (await first.req('GET', '/api/routing/contacts', { token: sup1 })).body.length === 2);
+  await waitFor('two contacts waiting', async () => (await first.req('GET', '/api/routing/contacts', { token: sup1 })).body.length === 2);
   const before = (await first.req('GET', '/api/routing/contacts', { token: sup1 })).body as { contactId: string; appealId: number; enqueuedAt: string; position: number; queueId: number }[];
   t.same(before.map((c) => c.appealId).sort(), [a1, a2].sort());
-  // operator2 (okrug site) is ready; e-mails go to the city queue, so nothing is offered to them.
-  const op2 = await first.token('operator2');
-  t.equal((await first.req('POST', '/api/routing/state', { token: op2, body: { state: 'ready' } })).body.state, 'ready');
-  await new Promise((r) => setTimeout(r, 300)); // the state change reaches the journal
+  await new Promise((r) => setTimeout(r, 300)); // the state changes reach the journal
   await first.stop();
   stopped = true;
 
@@ -47,15 +55,22 @@ t.test('waiting contacts and their ages survive a restart', async (t) => {
   t.ok(after.every((c) => c.ageSeconds >= 1), 'ages count from the original enqueue time');
   const journal = await readJournal(second.app.db, 0, 100_000);
   for (const c of before) t.equal(journal.filter((e) => e.type === 'contact.queued' && e.aggregateId === c.contactId).length, 1, `${c.contactId} queued once`);
-  const me = await second.req('GET', '/api/routing/me', { token: await second.token('operator2') });
-  t.match(me.body, { state: 'logged_out', reason: 'restart' }, 'operators come back logged out');
+  const op2 = await second.token('operator');
+  t.match((await second.req('GET', '/api/routing/me', { token: op2 })).body, { state: 'logged_out', reason: 'restart' }, 'operators come back logged out');
   t.ok(journal.some((e) => e.type === 'operator.state_changed' && e.data.reason === 'restart' && e.data.to === 'logged_out'), 'and the journal says so');
 
-  // The restored line still routes: the operator at the city site gets the oldest first.
-  const op = await second.token('operator');
-  await second.req('POST', '/api/routing/state', { token: op, body: { state: 'ready' } });
-  await waitFor('an offer after the restart', async () => Boolean((await second.req('GET', '/api/routing/me', { token: op })).body.offer));
-  const offer = (await second.req('GET', '/api/routing/me', { token: op })).body.offer;
-  t.equal(offer.appealId, a1, 'the longest waiting first');
-  t.ok(offer.waitedSeconds >= 1, 'waited seconds include the time before the restart');
+  // Logging in again: the e-mail accepted before the restart is theirs (busy, no room for another).
+  t.equal((await second.req('POST', '/api/routing/state', { token: op2, body: { state: 'ready' } })).body.state, 'busy', 'the earlier assignment is adopted');
+  await new Promise((r) => setTimeout(r, 300));
+  t.notOk((await second.req('GET', '/api/routing/me', { token: op2 })).body.offer, 'no offer beyond the capacity');
+  // Closing that appeal completes it; after the wrap-up the oldest waiting contact is offered.
+  t.equal((await second.req('POST', `/api/appeals/${a0}/close`, { token: op2, body: { outcome: 'consulted' } })).status, 200);
+  await waitFor('wrap-up', async () => (await second.req('GET', '/api/routing/me', { token: op2 })).body.state === 'wrap_up');
+  t.match((await second.req('POST', '/api/routing/wrap-up/end', { token: op2 })).body, { ended: 1 });
+  await waitFor('an offer after the restart', async () => Boolean((await second.req('GET', '/api/routing/me', { token: op2 })).body.offer));
+  const next = (await second.req('GET', '/api/routing/me', { token: op2 })).body.offer;
+  t.equal(next.appealId, a1, 'the longest waiting first');
+  t.ok(next.waitedSeconds >= 1, 'waited seconds include the time before the restart');
+  const completed = (await readJournal(second.app.db, 0, 100_000)).filter((e) => e.type === 'contact.completed' && e.aggregateId === `appeal-${a0}`);
+  t.equal(completed.length, 1, 'the adopted contact completed once');
 });

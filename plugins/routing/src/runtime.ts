@@ -497,6 +497,7 @@ export class RoutingRuntime {
     if (snap.state === 'logged_out' && state !== 'logged_out') {
       const profile = await this.profileOf(userId);
       if (profile) this.engine.updateOperator(profile);
+      await this.adoptAssignments(id);
       this.engine.login(id);
     }
     if (state === 'paused') this.engine.pause(id, reason ?? 'pause');
@@ -504,6 +505,25 @@ export class RoutingRuntime {
     else if (state === 'logged_out' && snap.state !== 'logged_out') this.logout(id);
     this.schedule();
     return this.status(userId);
+  }
+
+  /**
+   * Contacts the store says this operator still handles but this engine does not know (it restarted,
+   * or the operator comes from a node that left) become the operator's again, so completing them
+   * frees the room and the engine counts them.
+   */
+  private async adoptAssignments(operatorId: string): Promise<void> {
+    const claims = await this.store.claimsOf([operatorId]);
+    for (const claim of claims) {
+      if (claim.state !== 'assigned' || this.engine.contact(claim.contactId)) continue;
+      const input = this.book.inputOf(claim.contactId);
+      if (!input || !this.settings.queues.has(Number(input.queueId))) continue;
+      try {
+        this.engine.adoptAssignment(input, operatorId, claim.offerId, this.now());
+      } catch (err) {
+        this.logger.warn({ contactId: claim.contactId, err: String(err) }, 'routing: assignment not adopted');
+      }
+    }
   }
 
   /** Logs out: e-mails, faxes, forms and chats being handled stay the operator's (their appeals are); a call refuses. */

@@ -345,6 +345,32 @@ export class RoutingEngine {
   }
 
   /**
+   * Recovery: an assignment the store still holds for an operator this engine did not know when it
+   * started (the node restarted while the operator handled the contact). The contact becomes this
+   * operator's again under the store's offer id (its fencing token), so completing it finishes the
+   * store's holding and the operator's room counts it. Call it before the operator logs in.
+   */
+  adoptAssignment(input: ContactInput, operatorId: string, offerId: string, answeredAt: number): RoutingEvent[] {
+    const o = this.operatorRec(operatorId);
+    if (this.contacts.has(input.id)) return [];
+    if (this.works.has(offerId)) throw new RoutingError('duplicate-offer', `offer ${offerId} exists`);
+    const c = this.createContact(input);
+    return this.run(() => {
+      this.contacts.set(c.id, c);
+      const work: WorkRec = {
+        id: offerId, contact: c, operator: o, channel: c.channel, exclusive: this.exclusive.has(c.channel), blocksExclusive: !this.compatible.has(c.channel),
+        crossSite: o.siteId !== c.homeSiteId, viaHold: false, state: 'assigned', createdAt: answeredAt, expiresAt: answeredAt, answeredAt,
+      };
+      c.state = 'assigned';
+      c.work = work;
+      c.offers = 1;
+      this.works.set(work.id, work);
+      o.work.add(work);
+      this.recompute(o);
+    });
+  }
+
+  /**
    * The applicant left (hung up, closed the chat) before being answered. The store retires the
    * contact first: if another node has already assigned it, that node handles it and nothing
    * happens here; otherwise 'contact.abandoned' follows (with an asynchronous store, once the
