@@ -278,7 +278,10 @@ export class RoutingRuntime {
       return;
     }
     if (intent.kind === 'enqueue') {
-      if (intent.record) await this.recordQueued(intent.contact, 'journal');
+      if (intent.record) {
+        // Not recorded now (database trouble): another node records it, or this node at its next start.
+        await this.recordQueued(intent.contact, 'journal').catch((err: unknown) => this.logger.warn({ contactId: intent.contact.id, err: String(err) }, 'routing: contact.queued not written yet'));
+      }
       if (!this.engine.contact(intent.contact.id) && this.settings.queues.has(Number(intent.contact.queueId))) this.engine.enqueue(intent.contact);
       return;
     }
