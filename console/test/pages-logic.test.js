@@ -9,6 +9,7 @@ import { calculate, sizeLines, sizeModems, parseVolumes, localIso, demandOf, off
 import { intervalQuery, intervalSeries, intervalTotals, keysOf, keyLabel, exportName } from '../src/logic/reports.ts';
 import { addDays, todayIn } from '../src/logic/dates.ts';
 import { parseSkills, skillsText, parseIds, parseWeek, weekText, operatorsByState, queueBody } from '../src/logic/routing.ts';
+import { serviceLevelByChannel } from '../src/logic/live.ts';
 import { erlangCAgents } from '@okno/planning/math';
 
 t.test('an agent\'s status: disabled over everything, silent when online but not heard of', async (t) => {
@@ -151,4 +152,12 @@ t.test('routing forms: skills, ids and weekly hours as text, and back', async (t
   t.same(operatorsByState([{ state: 'ready' }, { state: 'ready' }, { state: 'paused' }]), { ready: 2, busy: 0, wrap_up: 0, paused: 1, logged_out: 0 });
   t.same(queueBody({ code: ' q ', name: ' Q ', siteId: null, channels: ['email'], priority: 0, requirements: [], hours: null, offerTimeoutSeconds: 30, wrapUpSeconds: 10, enabled: true }),
     { code: 'q', name: 'Q', channels: ['email'], priority: 0, requirements: [], hours: null, offerTimeoutSeconds: 30, wrapUpSeconds: 10, enabled: true }, 'no site: the API names it');
+});
+
+t.test('the live view\'s service level per channel from reporting: calls and call-backs are phone', async (t) => {
+  const g = (key, answered, abandoned, shortAbandoned, serviceLevel) => ({ key, today: { answered, abandoned, shortAbandoned, serviceLevel } });
+  const sl = serviceLevelByChannel([g('voice', 8, 2, 0, 0.5), g('callback', 10, 0, 0, 1), g('email', 0, 0, 0, null), g('chat', 3, 1, 1, 2 / 3)]);
+  t.equal(sl.get('phone'), (0.5 * 10 + 1 * 10) / 20, 'weighted by answered + abandoned − short');
+  t.equal(sl.has('email'), false, 'no contacts, no figure');
+  t.equal(sl.get('chat'), 2 / 3);
 });

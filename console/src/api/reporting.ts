@@ -1,5 +1,5 @@
 /** The reporting plugin's REST API (`/api/reporting`, docs/reporting.md). */
-import type { ApiClient, Query } from './http.ts';
+import { ApiError, type ApiClient, type Query } from './http.ts';
 
 export interface ContactFigures {
   offered: number;
@@ -84,10 +84,36 @@ export interface DailySummary {
   contacts: { total: ContactFigures; byChannel: { key: string; figures: ContactFigures }[]; bySite: { key: string; figures: ContactFigures }[]; byQueue: { key: string; figures: ContactFigures }[] };
 }
 
+export interface LiveGroup {
+  dim: string;
+  key: string;
+  today: ContactFigures;
+  interval: ContactFigures;
+  waitingNow: number;
+  longestWaitSeconds: number;
+  operators: Record<string, number> | null;
+  label?: string;
+}
+
+export interface LiveSnapshot {
+  at: string;
+  serviceLevelSeconds: number;
+  groups: Record<string, LiveGroup[]>;
+}
+
 export type ReportKind = 'intervals' | 'compliance' | 'daily';
 
 export function reportingApi(api: ApiClient) {
   return {
+    /** Today's figures per queue, site, channel and service; null when the reporting plugin is not installed. */
+    async live(): Promise<LiveSnapshot | null> {
+      try {
+        return await api.get<LiveSnapshot>('/reporting/live');
+      } catch (err) {
+        if (err instanceof ApiError && err.status === 404) return null;
+        throw err;
+      }
+    },
     intervals: (q: Query) => api.get<IntervalsAnswer>('/reporting/intervals', q),
     compliance: (q: Query) => api.get<Compliance>('/reporting/compliance', q),
     daily: (date: string) => api.get<DailySummary>('/reporting/daily', { date }),

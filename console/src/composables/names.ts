@@ -1,7 +1,7 @@
-/** Names for the keys reports group by: sites, services and organisations by id (and sites by code), channels by their label. */
+/** Names for the keys reports group by: sites, services, organisations and queues by id (sites and queues by code too), channels by their label. */
 import { computed } from 'vue';
 import { useI18n } from 'vue-i18n';
-import { api } from '../services.ts';
+import { api, routingAdmin } from '../services.ts';
 import type { Site } from '../api/types.ts';
 import { useAsync } from './async.ts';
 import { keyLabel } from '../logic/reports.ts';
@@ -9,12 +9,14 @@ import { keyLabel } from '../logic/reports.ts';
 export function useDimensionNames() {
   const { t, te } = useI18n();
   const lists = useAsync(async () => {
-    const [sites, services, organisations] = await Promise.all([
+    const [sites, services, organisations, queues] = await Promise.all([
       api.get<Site[]>('/sites').catch(() => []),
       api.get<{ id: number; name: string }[]>('/services').catch(() => []),
       api.get<{ id: number; name: string }[]>('/organisations').catch(() => []),
+      // Queues come from the routing plugin (none without it; supervisors and admins may read them).
+      routingAdmin.queues().then((q) => q ?? [], () => []),
     ]);
-    return { sites, services, organisations };
+    return { sites, services, organisations, queues };
   });
   const maps = computed(() => {
     const l = lists.data.value;
@@ -23,8 +25,14 @@ export function useDimensionNames() {
       site.set(String(s.id), s.name);
       site.set(s.code, s.name);
     }
+    const queue = new Map<string, string>();
+    for (const q of l?.queues ?? []) {
+      queue.set(String(q.id), q.name);
+      queue.set(q.code, q.name);
+    }
     return {
       site,
+      queue,
       service: new Map((l?.services ?? []).map((s) => [String(s.id), s.name])),
       organisation: new Map((l?.organisations ?? []).map((o) => [String(o.id), o.name])),
     };

@@ -63,3 +63,21 @@ export function formatWait(seconds: number | null, locale: string): string {
   const minutes = Math.floor((s % 3600) / 60);
   return formatRemaining({ overdue: false, days, hours, minutes, seconds: s % 60 }, locale);
 }
+
+/** Reporting's channel keys are routing's (voice for calls); the live view's rows are appeal channels. */
+const CHANNEL_OF_CONTACT: Record<string, string> = { voice: 'phone', callback: 'phone' };
+
+/** Today's service level per appeal channel from reporting's live groups (voice and call-backs count as phone: their answered-within and answered figures are added). */
+export function serviceLevelByChannel(groups: readonly { key: string; today: { answered: number; abandoned: number; shortAbandoned: number; serviceLevel: number | null } }[]): Map<string, number> {
+  const acc = new Map<string, { within: number; base: number }>();
+  for (const g of groups) {
+    const base = g.today.answered + g.today.abandoned - g.today.shortAbandoned;
+    if (g.today.serviceLevel === null || base <= 0) continue;
+    const ch = CHANNEL_OF_CONTACT[g.key] ?? g.key;
+    const a = acc.get(ch) ?? { within: 0, base: 0 };
+    a.within += g.today.serviceLevel * base;
+    a.base += base;
+    acc.set(ch, a);
+  }
+  return new Map([...acc].map(([k, v]) => [k, v.within / v.base]));
+}
