@@ -81,6 +81,15 @@ t.test('two nodes, one store: every contact assigned once', { skip }, async (t) 
   const assigned = journal.filter((e) => e.type === 'appeal.assigned' && appeals.includes(Number(e.aggregateId)));
   t.equal(assigned.length, appeals.length, 'each appeal assigned once');
 
+  // operator3 (node 2) takes one more and keeps it; then node 2 goes away.
+  t.equal((await a.req('POST', '/api/routing/state', { token: await a.token('operator'), body: { state: 'paused', reason: 'break' } })).body.state, 'paused');
+  const kept = await emailAppeal(a, 'cluster-kept');
+  const op3token = await b.token('operator3');
+  await waitFor('the offer to operator3', async () => (await b.req('GET', '/api/routing/me', { token: op3token })).body?.offer?.appealId === kept, 15_000);
+  const keptOffer = (await b.req('GET', '/api/routing/me', { token: op3token })).body.offer;
+  t.equal((await b.req('POST', `/api/routing/offers/${keptOffer.id}/accept`, { token: op3token })).status, 200);
+  await new Promise((r) => setTimeout(r, 300));
+
   // Node 2 goes away: its operator is logged out by node 1 (once, journaled).
   await b.stop();
   nodes.pop();
@@ -90,4 +99,12 @@ t.test('two nodes, one store: every contact assigned once', { skip }, async (t) 
   t.equal((await op3()).reason, 'node-gone');
   const gone = (await readJournal(a.app.db, 0, 100_000)).filter((e) => e.type === 'operator.state_changed' && e.data.reason === 'node-gone');
   t.equal(gone.length, 1, 'journaled once');
+
+  // operator3 comes back through node 1: the e-mail they kept is theirs again, and ends once.
+  const op3onA = await a.token('operator3');
+  t.equal((await a.req('POST', '/api/routing/state', { token: op3onA, body: { state: 'ready' } })).body.state, 'busy', 'node 1 adopts the assignment node 2 made');
+  t.equal((await a.req('POST', `/api/appeals/${kept}/close`, { token: op3onA, body: { outcome: 'consulted' } })).status, 200);
+  await waitFor('operator3 ready again', async () => (await a.req('GET', '/api/routing/me', { token: op3onA })).body.state === 'ready');
+  const ends = (await readJournal(a.app.db, 0, 100_000)).filter((e) => e.type === 'contact.completed' && e.aggregateId === `appeal-${kept}`);
+  t.equal(ends.length, 1, 'completed once');
 });

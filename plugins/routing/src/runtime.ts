@@ -518,7 +518,8 @@ export class RoutingRuntime {
   private async adoptAssignments(operatorId: string): Promise<void> {
     const claims = await this.store.claimsOf([operatorId]);
     for (const claim of claims) {
-      if (claim.state !== 'assigned' || this.engine.contact(claim.contactId)) continue;
+      const known = this.engine.contact(claim.contactId);
+      if (claim.state !== 'assigned' || (known && known.state !== 'elsewhere')) continue;
       const input = this.book.inputOf(claim.contactId);
       if (!input || !this.settings.queues.has(Number(input.queueId))) continue;
       try {

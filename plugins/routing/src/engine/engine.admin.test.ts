@@ -63,3 +63,24 @@ t.test('adoptAssignment: the store\'s assignment is the operator\'s again', asyn
   t.equal(after.openOffer('mail')?.operatorId, 'ann', 'then the operator has room');
   t.same(after.engine.adoptAssignment({ id: 'mail', channel: 'email', queueId: 'q', enqueuedAt: 0 }, 'ann', 'x', 0), [], 'a known contact is left alone');
 });
+
+t.test('adoptAssignment takes over a contact another node held', async (t) => {
+  const store = new InMemoryReservationStore();
+  const q: QueueConfig = { id: 'q', siteId: 'city', channels: ['email'], wrapUpMs: 0 };
+  const one = fixture({ queues: [q], operators: [op('ann', 'city')], store, nodeId: 'n1' });
+  const two = fixture({ queues: [q], operators: [op('ann', 'city'), op('bob', 'city')], store, nodeId: 'n2' });
+  for (const f of [one, two]) f.engine.enqueue({ id: 'm', channel: 'email', queueId: 'q', enqueuedAt: one.clock.now() });
+  one.engine.login('ann');
+  const offer = one.openOffer('m')!;
+  one.engine.accept(offer.offerId);
+  two.engine.refresh('m');
+  t.equal(two.engine.contact('m')?.state, 'elsewhere', 'node 2 sees it held elsewhere');
+  // Node 1 is gone; ann comes to node 2, which adopts her assignment.
+  two.engine.adoptAssignment({ id: 'm', channel: 'email', queueId: 'q', enqueuedAt: 0 }, 'ann', offer.offerId, two.clock.now());
+  two.engine.login('ann');
+  t.equal(two.engine.operator('ann')?.state, 'busy');
+  t.equal(two.engine.contact('m')?.operatorId, 'ann');
+  two.engine.complete('m');
+  t.equal(store.holding('m').state, 'done');
+  t.equal(two.of('contact.completed').length, 1);
+});

@@ -346,16 +346,20 @@ export class RoutingEngine {
 
   /**
    * Recovery: an assignment the store still holds for an operator this engine did not know when it
-   * started (the node restarted while the operator handled the contact). The contact becomes this
+   * started (the node restarted while the operator handled the contact), or that a node which left
+   * held (the contact is 'elsewhere' here). The contact becomes this
    * operator's again under the store's offer id (its fencing token), so completing it finishes the
    * store's holding and the operator's room counts it. Call it before the operator logs in.
    */
   adoptAssignment(input: ContactInput, operatorId: string, offerId: string, answeredAt: number): RoutingEvent[] {
     const o = this.operatorRec(operatorId);
-    if (this.contacts.has(input.id)) return [];
+    const known = this.contacts.get(input.id);
+    // A contact known here as held by another node (that node left) is taken over; any other is left alone.
+    if (known && (known.state !== 'elsewhere' || known.work)) return [];
     if (this.works.has(offerId)) throw new RoutingError('duplicate-offer', `offer ${offerId} exists`);
-    const c = this.createContact(input);
+    const c = known ?? this.createContact(input);
     return this.run(() => {
+      if (known) this.unplace(c);
       this.contacts.set(c.id, c);
       const work: WorkRec = {
         id: offerId, contact: c, operator: o, channel: c.channel, exclusive: this.exclusive.has(c.channel), blocksExclusive: !this.compatible.has(c.channel),
