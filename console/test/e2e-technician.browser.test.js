@@ -123,6 +123,7 @@ t.test('technician end to end', { skip }, async (t) => {
     const fresh = await textOf(page, '[data-testid=agent-password]');
     t.not(fresh, reg.password, 'a new password, shown once');
     await page.click('[data-testid=registration-close]');
+    await page.waitForSelector('[data-testid=registration]', { state: 'detached' });
     await page.setViewportSize({ width: 1920, height: 1080 });
     await checkView(t, page, 'fleet-agent-wide');
     await page.setViewportSize({ width: 1366, height: 768 });
