@@ -41,6 +41,12 @@ t.test('planner and supervisor reports end to end', { skip }, async (t) => {
     t.pass('an impossible number is marked at its field');
     await field('ahtSeconds').fill('180');
     await checkView(t, page, 'planning-calculator');
+    // The page texts load with the page; switching language loads the English ones too.
+    await page.click('[data-testid=language] button[lang=en]');
+    await page.waitForSelector('[data-testid=calc-result] :text("Agents on the line")');
+    t.match(await textOf(page, 'h1'), /^Planning$/);
+    await page.click('[data-testid=language] button[lang=ru]');
+    await page.waitForSelector('[data-testid=calc-result] :text("Операторов на линии")');
   });
 
   t.test('a day\'s staffing plan from typed volumes, as a table and a heatmap', async (t) => {
