@@ -5,7 +5,7 @@
 // forms (skills, ids, weekly hours) and operators by state.
 import t from 'tap';
 import { agentStatus, affectsFleet, commandArgs, commandOutcome, hangupText, shortResult } from '../src/logic/fleet.ts';
-import { calculate, sizeLines, sizeModems, parseVolumes, localIso, demandOf, offsetMinutes, usedColumns, heatmapCells, targetOf } from '../src/logic/planning.ts';
+import { calculate, sizeLines, sizeModems, parseVolumes, localIso, demandOf, offsetMinutes, usedColumns, heatmapCells, targetOf, queueTrunks } from '../src/logic/planning.ts';
 import { intervalQuery, intervalSeries, intervalTotals, keysOf, keyLabel, exportName } from '../src/logic/reports.ts';
 import { addDays, todayIn } from '../src/logic/dates.ts';
 import { parseSkills, skillsText, parseIds, parseWeek, weekText, operatorsByState, queueBody } from '../src/logic/routing.ts';
@@ -160,4 +160,13 @@ t.test('the live view\'s service level per channel from reporting: calls and cal
   t.equal(sl.get('phone'), (0.5 * 10 + 1 * 10) / 20, 'weighted by answered + abandoned − short');
   t.equal(sl.has('email'), false, 'no contacts, no figure');
   t.equal(sl.get('chat'), 2 / 3);
+});
+
+t.test('trunks for the calculator\'s queue: talking plus waiting callers, Erlang B', async (t) => {
+  const a = calculate(form());
+  const tr = queueTrunks(a);
+  t.equal(tr.ruleOfThumb, 17, '14 agents + 20%');
+  t.ok(tr.trunkLoad > a.load, 'waiting callers hold lines too');
+  t.ok(tr.lines >= 14);
+  t.equal(queueTrunks(calculate(form({ ahtSeconds: 0 }))), null);
 });

@@ -140,6 +140,7 @@ const pages: typeof ru = {
       occupancy: 'Occupancy',
       abandon: 'Abandon',
       waitProbability: 'Wait',
+      trunks: 'Trunks for this queue (callers talking and waiting, at most 1% blocked): {lines}; by the "agents + 20%" rule: {rule}.',
       around: 'Around the answer',
     },
     lines: {

@@ -5,7 +5,7 @@
  */
 import { addDays } from './dates.ts';
 import {
-  erlangAAgents, erlangCAgents, linesForBlocking, trafficLoad, erlangB,
+  erlangAAgents, erlangCAgents, linesForBlocking, trafficLoad, erlangB, trunksForQueue,
   type ServiceTarget, type StaffingResult, type LineSizing,
 } from '@okno/planning/math';
 
@@ -59,6 +59,18 @@ export function calculate(i: CalcInput): CalcAnswer {
     if (!(err instanceof RangeError)) throw err;
     const field = FIELD_OF.find(([re]) => re.test(err.message))?.[1] ?? null;
     return { ok: false, field, message: err.message };
+  }
+}
+
+/** Trunks for the calculator's queue: callers talking and waiting, Erlang B at `maxBlocking` (null when the queue has no finite wait). */
+export function queueTrunks(answer: CalcAnswer, maxBlocking = 0.01): { lines: number; trunkLoad: number; ruleOfThumb: number } | null {
+  if (!answer.ok) return null;
+  try {
+    const t = trunksForQueue(answer.result, maxBlocking);
+    return { lines: t.lines, trunkLoad: t.trunkLoad, ruleOfThumb: t.ruleOfThumb };
+  } catch (err) {
+    if (err instanceof RangeError) return null;
+    throw err;
   }
 }
 
