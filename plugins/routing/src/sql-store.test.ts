@@ -170,7 +170,8 @@ async function checkRoom(store: SqlReservationStore, run: number): Promise<void>
 /** Waits until no store call is in flight on either engine. */
 async function quiet(engines: RoutingEngine[]): Promise<void> {
   const transient = new Set(['reserving', 'accepting', 'releasing', 'closing']);
-  for (let i = 0; i < 500; i++) {
+  // Generous: under a loaded test run a database answer can take a while; this is no timing assertion.
+  for (let i = 0; i < 4000; i++) {
     const busy = engines.some((e) => e.operatorIds().some((id) => e.operator(id)!.contacts.some((c) => transient.has(c.state))));
     if (!busy) return;
     await new Promise((r) => setTimeout(r, 5));
