@@ -10,6 +10,7 @@
  *  - answered: its first `contact.answered`; within T when waitedMs ≤ T;
  *  - abandoned: `contact.abandoned` of a contact not answered; short when waitedMs < the threshold;
  *  - handled: each `contact.completed`, with its talk, hold and wrap-up times;
+ *  - retired (`contact.retired`): no longer waiting, counted as nothing else;
  *  - operators' time in each state, split over the buckets it spans, per site;
  *  - appeals: received, registered (late or not), answered (on time or not), redirected (on time or
  *    not, and between which organisations), extended, closed — each on the local day it happened.
@@ -134,6 +135,7 @@ export class BatchAggregator {
       case 'contact.abandoned': return this.abandoned(e, at);
       case 'contact.overflowed': return this.overflowed(e, at);
       case 'contact.completed': return this.completed(e, at);
+      case 'contact.retired': return this.retired(e, at);
       case 'operator.state_changed': return this.operatorChanged(e, at);
       case 'appeal.received': return this.appealReceived(e, at);
       case 'appeal.registered': return this.appealRegistered(e, at);
@@ -219,6 +221,15 @@ export class BatchAggregator {
     const d = e.data ?? {};
     c.status = 'done';
     this.addContact(c, at, { handled: 1, talkMs: num(d.talkMs), holdMs: num(d.holdMs), wrapMs: num(d.wrapMs) });
+  }
+
+  /**
+   * Taken out of the queue because its appeal was dealt with another way (answered from the card,
+   * closed, merged): it stops waiting and stays offered, but is neither answered nor abandoned.
+   */
+  private retired(e: JournalEvent, at: number): void {
+    const c = this.contact(e, at, 'done');
+    if (c.answeredAt === null) c.status = 'done';
   }
 
   // ---- operators ----

@@ -60,7 +60,7 @@ export interface Definitions {
 }
 
 /** Bumped when the way events are counted changes. */
-export const DEFINITIONS_VERSION = 1;
+export const DEFINITIONS_VERSION = 2; // 2: contact.retired ends waiting
 
 export function definitionsOf(config: Pick<ReportingConfig, 'serviceLevelSeconds' | 'shortAbandonSeconds' | 'availabilitySeconds'>, timeZone: string): Definitions {
   return {

@@ -140,6 +140,19 @@ export class AtChannel extends EventEmitter<AtChannelEvents> {
     return this.goneError !== null || !this.link.isOpen;
   }
 
+  /** Why the modem is gone, or null while its port is open. */
+  goneReason(): ModemGoneError | null {
+    return this.goneError ?? (this.link.isOpen ? null : new ModemGoneError(this.link.path, null));
+  }
+
+  /** Resolves when the modem goes away (at once when it has); the returned function stops waiting. */
+  onceGone(): { gone: Promise<ModemGoneError>; cancel: () => void } {
+    let listener: ((e: ModemGoneError) => void) | null = null;
+    const already = this.goneReason();
+    const gone = already ? Promise.resolve(already) : new Promise<ModemGoneError>((resolve) => this.once('gone', (listener = resolve)));
+    return { gone, cancel: () => void (listener && this.off('gone', listener)) };
+  }
+
   /** Stops listening to the link (it stays open). */
   detach(): void {
     this.link.off('data', this.onData);

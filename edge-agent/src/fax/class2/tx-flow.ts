@@ -74,16 +74,31 @@ export class PageAbortedError extends Error {
   }
 }
 
+/**
+ * Waits out an XOFF: until XON (or an abort line), the modem going away (a modem that vanished while
+ * holding us off is reported as gone, not as a protocol fault), or the timeout.
+ */
+async function waitForXon(ch: AtChannel, watcher: TxFlowWatcher, o: WriteDataOptions): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<'timeout'>((resolve) => (timer = o.clock.setTimeout(() => resolve('timeout'), o.xoffTimeoutMs)));
+  const gone = ch.onceGone();
+  try {
+    const outcome = await Promise.race([watcher.ready().then(() => 'ok' as const), timeout, gone.gone]);
+    if (outcome instanceof Error) throw outcome;
+    const reason = ch.goneReason();
+    if (reason) throw reason;
+    if (outcome === 'timeout') throw new PageAbortedError(`no XON within ${o.xoffTimeoutMs} ms after XOFF`);
+  } finally {
+    if (timer) o.clock.clearTimeout(timer);
+    gone.cancel();
+  }
+}
+
 /** Writes stuffed page data under user-space flow control and optional pacing. */
 export async function writeData(ch: AtChannel, watcher: TxFlowWatcher, data: Buffer, o: WriteDataOptions): Promise<void> {
   let due = o.clock.now();
   for (let off = 0; off < data.length; off += o.chunkBytes) {
-    if (watcher.paused) {
-      const timeout = sleep(o.clock, o.xoffTimeoutMs).then(() => 'timeout' as const);
-      if ((await Promise.race([watcher.ready().then(() => 'ok' as const), timeout])) === 'timeout') {
-        throw new PageAbortedError(`no XON within ${o.xoffTimeoutMs} ms after XOFF`);
-      }
-    }
+    if (watcher.paused) await waitForXon(ch, watcher, o);
     if (watcher.abortLine) throw new PageAbortedError(watcher.abortLine);
     const chunk = data.subarray(off, off + o.chunkBytes);
     await ch.write(chunk);

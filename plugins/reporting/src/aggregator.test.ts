@@ -1,0 +1,47 @@
+/**
+ * The batch aggregator on its own (no database): a contact retired from the queue (its appeal dealt
+ * with from the card) stops waiting and stays offered, without counting as answered or abandoned,
+ * and a retirement after an answer changes nothing.
+ */
+import t from 'tap';
+import type { JournalEvent } from '@okno/core';
+import { BatchAggregator, type BatchState } from './aggregator.js';
+import { DEFAULTS, definitionsOf } from './config.js';
+import { CityTime } from './zone.js';
+
+const T0 = Date.parse('2026-03-02T09:00:00+03:00');
+let seq = 0;
+const ev = (type: string, contactId: string, atMs: number, data: Record<string, unknown> = {}): JournalEvent => ({
+  seq: ++seq, at: new Date(atMs).toISOString(), type, aggregateType: 'contact', aggregateId: contactId, siteId: 1, actorId: null,
+  data: { contactId, channel: 'email', queue: 'mail', siteId: '1', ...data },
+});
+
+function run(events: JournalEvent[]) {
+  const state: BatchState = { contacts: new Map(), operators: new Map(), appeals: new Map() };
+  const agg = new BatchAggregator(state, definitionsOf(DEFAULTS, 'Europe/Moscow'), new CityTime('Europe/Moscow'));
+  for (const e of events) agg.apply(e);
+  const all = agg.intervals.get(`${T0}|all|`);
+  return { state, all };
+}
+
+t.test('a retired waiting contact is done, offered once, neither answered nor abandoned', async (t) => {
+  const { state, all } = run([ev('contact.queued', 'R1', T0), ev('contact.retired', 'R1', T0 + 60_000, { reason: 'handled-elsewhere' })]);
+  t.equal(state.contacts.get('R1')?.status, 'done', 'no longer waiting');
+  t.match(all, { offered: 1, answered: 0, abandoned: 0, shortAbandoned: 0 }, 'offered only');
+});
+
+t.test('a retirement after the answer leaves the answer as it was', async (t) => {
+  const { state, all } = run([
+    ev('contact.queued', 'R2', T0),
+    ev('contact.answered', 'R2', T0 + 10_000, { waitedMs: 10_000, operatorId: 'op1' }),
+    ev('contact.retired', 'R2', T0 + 20_000),
+  ]);
+  t.equal(state.contacts.get('R2')?.status, 'answered', 'still answered (completion comes from the operator)');
+  t.match(all, { offered: 1, answered: 1, answeredInSl: 1, abandoned: 0 });
+});
+
+t.test('a retirement the aggregator sees first creates a finished contact, not a waiting one', async (t) => {
+  const { state, all } = run([ev('contact.retired', 'R3', T0)]);
+  t.equal(state.contacts.get('R3')?.status, 'done');
+  t.equal(all, undefined, 'nothing counted');
+});
