@@ -13,7 +13,7 @@ export { definePlugin, isPluginDefinition, PLUGIN_KINDS, type PluginDefinition, 
 export { validatePluginConfig, PluginLoadError, type LoadedPlugin } from './kernel/plugin-loader.js';
 export type { CoreContext } from './kernel/context.js';
 export { OknoApp, CORE_VERSION, type AppOptions } from './kernel/app.js';
-export { Deadlines } from './kernel/deadlines.js';
+export { Deadlines, calendarOf } from './kernel/deadlines.js';
 export { loadConfig, ConfigError, DEFAULTS as CONFIG_DEFAULTS, ENV_VARS, type OknoConfig, type PluginRef } from './config/config.js';
 export { apiAction, actorOf, allowed, ROLES_DESK, ROLES_ADMIN, ROLES_CONTENT, type ApiContext, type ApiMeta, type AuthPolicy, type SessionUser } from './api/action.js';
 export { TokenIssuer } from './api/tokens.js';
@@ -37,3 +37,4 @@ export * from './calendar/index.js';
 export * from './channels/contract.js';
 export { renderNotice, NOTICE_TEMPLATES } from './channels/notice-templates.js';
 export { edgeService, edgeRuntime, EdgeRuntime, agentProvisioning, mosquittoFiles, ROLES_FLEET, ROLES_FLEET_READ, type CommandView } from './edge/index.js';
+export { SeededRandom } from './util/seeded-random.js';

@@ -93,9 +93,17 @@ export class OknoApp {
       let relayNudge = () => {};
       const core: CoreContext = { config, db, deadlines, attachments, clock, broker, logger: broker.getLogger('okno'), journalCommitted: () => relayNudge() };
       const tokens = new TokenIssuer(jwtSecretOf(config), config.auth.accessTtlSeconds);
+      const contexts = plugins.map((p) => ({
+        config: p.config, core, logger: broker.getLogger(`plugin:${p.definition.name}`), plugin: { name: p.definition.name, version: p.definition.version },
+      }));
       if (config.demo && !(await db.read((em) => em.count(User)))) {
         core.logger.info('empty database: loading demo data');
         await seedDemo(core);
+        for (const [i, p] of plugins.entries()) {
+          if (!p.definition.demo) continue;
+          const loaded = await p.definition.demo(contexts[i]!);
+          contexts[i]!.logger.info({ ...(loaded ?? {}) }, 'demo data loaded');
+        }
       }
       const journal = journalService(core, { pollMs: opts.relayPollMs });
       relayNudge = () => journal.relay.nudge();
@@ -105,10 +113,7 @@ export class OknoApp {
         attachmentsService(core), usersService(core), auditService(core), journal.schema, systemService(core, plugins, CORE_VERSION), calendarService(core, deadlines), channelsService(core, { pollMs: opts.deliveryPollMs }),
         edgeService(core),
       ];
-      for (const p of plugins) {
-        const logger = broker.getLogger(`plugin:${p.definition.name}`);
-        schemas.push(...(await p.definition.services({ config: p.config, core, logger, plugin: { name: p.definition.name, version: p.definition.version } })));
-      }
+      for (const [i, p] of plugins.entries()) schemas.push(...(await p.definition.services(contexts[i]!)));
       schemas.push(...(opts.services?.(core) ?? []));
       schemas.push(gatewayService(core, { tokens, consoleDir, version: CORE_VERSION }));
       for (const s of schemas) broker.createService(s);

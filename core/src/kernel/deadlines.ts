@@ -8,6 +8,7 @@ import {
   type BusinessCalendarConfig, type DayOverride, type DeadlinePolicyConfig,
 } from '../calendar/index.js';
 import type { DeadlinePort, AppealDeadlines } from '../domain/appeals/deadline-port.js';
+import type { CoreContext } from './context.js';
 import type { OknoConfig } from '../config/config.js';
 import { DomainError, invalid } from '../domain/errors.js';
 import { ConfigError } from '../config/config.js';
@@ -92,4 +93,11 @@ export class Deadlines implements DeadlinePort {
   remaining(due: Date, now: Date) {
     return this.policy.remaining(due, now);
   }
+}
+
+/** The business calendar in force: the core's (with edited days), or one built from the config when the core runs another deadline port (tests). */
+export function calendarOf(core: Pick<CoreContext, 'deadlines' | 'config'>): BusinessCalendar {
+  if (core.deadlines instanceof Deadlines) return core.deadlines.calendar;
+  const c = core.config.calendar;
+  return new BusinessCalendar({ timeZone: c.timeZone, workWeek: c.workWeek, workingHours: { start: c.workingHours.start, end: c.workingHours.end }, days: c.builtinRussianHolidays ? russianCalendarDays() : {} });
 }

@@ -33,6 +33,11 @@ export interface PluginDefinition<C = Record<string, unknown>> {
   migrations?: EntityClass[];
   /** The Moleculer services this plugin runs. */
   services(ctx: PluginContext<C>): ServiceSchema[] | Promise<ServiceSchema[]>;
+  /**
+   * Demo data of the plugin, loaded once with the core's (`demo: true` and an empty database), after
+   * the core's demo data and before any service starts. Returns what it loaded, for the log.
+   */
+  demo?(ctx: PluginContext<C>): Promise<Record<string, number> | void>;
 }
 
 /** A class (TypeORM entity or migration). */

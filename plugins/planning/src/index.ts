@@ -14,7 +14,7 @@ import { planningService } from './planning.service.js';
 
 export { DEFAULTS, configSchema, type PlanningConfig } from './config.js';
 export { SavedPlan, PLAN_KINDS, planningEntities, planningMigrations, type PlanKind } from './entities.js';
-export { planningService, calendarOf, SERVICE } from './planning.service.js';
+export { planningService, SERVICE } from './planning.service.js';
 export { erlangCCalc, erlangACalc, erlangBCalc, trunksCalc, modemsCalc, type QueueInput, type LinesInput, type ModemsInput } from './calculator.js';
 export { forecast, accuracy, plan, planWhatIf, backlog, termMinutes, type ForecastRequest, type PlanRequest, type BacklogRequest } from './plans.js';
 export { heatmap, type Heatmap } from './heatmap.js';

@@ -10,8 +10,8 @@
 import type { ServiceSchema } from 'moleculer';
 import type {} from 'moleculer-web';
 import {
-  BusinessCalendar, Deadlines, actorOf, apiAction, checkDeadlineConfig, invalid, notFound, russianCalendarDays,
-  type ApiContext, type CoreContext, type PluginContext, type Role,
+  actorOf, apiAction, calendarOf, checkDeadlineConfig, invalid, notFound,
+  type ApiContext, type PluginContext, type Role,
 } from '@okno/core';
 import type { PlanningConfig } from './config.js';
 import { erlangACalc, erlangBCalc, erlangCCalc, modemsCalc, trunksCalc, type CalcDefaults } from './calculator.js';
@@ -21,13 +21,6 @@ import { PLAN_KINDS, SavedPlan, type PlanKind } from './entities.js';
 export const SERVICE = 'planning';
 const PLANNERS: readonly Role[] = ['planner', 'admin'];
 const READERS: readonly Role[] = ['planner', 'supervisor', 'admin'];
-
-/** The business calendar in force (the core's, with edited days), or one from the config. */
-export function calendarOf(core: CoreContext): BusinessCalendar {
-  if (core.deadlines instanceof Deadlines) return core.deadlines.calendar;
-  const c = core.config.calendar;
-  return new BusinessCalendar({ timeZone: c.timeZone, workWeek: c.workWeek, workingHours: { start: c.workingHours.start, end: c.workingHours.end }, days: c.builtinRussianHolidays ? russianCalendarDays() : {} });
-}
 
 /** Runs the math; a RangeError (a number out of its range) becomes 422. */
 async function checked<T>(work: () => T | Promise<T>): Promise<T> {

@@ -24,6 +24,8 @@ export interface ReportingConfig {
   gapTimeoutMs: number;
   /** A skipped sequence number is still counted if its transaction commits within this time, ms. */
   lateWindowMs: number;
+  /** Days of demo contact history written on a first demo start (`demo: true`, empty database); 0: none. */
+  demoHistoryDays: number;
 }
 
 export const DEFAULTS: ReportingConfig = {
@@ -36,6 +38,7 @@ export const DEFAULTS: ReportingConfig = {
   leaseTtlMs: 15_000,
   gapTimeoutMs: 2_000,
   lateWindowMs: 10 * 60_000,
+  demoHistoryDays: 0,
 };
 
 export const configSchema: Record<string, unknown> = {
@@ -48,6 +51,7 @@ export const configSchema: Record<string, unknown> = {
   leaseTtlMs: 'number|integer|min:1000|max:600000',
   gapTimeoutMs: 'number|integer|min:0|max:600000',
   lateWindowMs: 'number|integer|min:0|max:86400000',
+  demoHistoryDays: 'number|integer|min:0|max:400',
 };
 
 /** What the stored aggregates were built with; a change means a rebuild. */

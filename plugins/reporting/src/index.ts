@@ -7,10 +7,11 @@
  * history (rolled up to 30 and 60 minutes in the city's time zone), 59-FZ deadline compliance and a
  * daily summary, with CSV and XLSX exports. Definitions: docs/reporting.md.
  */
-import { definePlugin, type PluginDefinition } from '@okno/core';
+import { Site, calendarOf, definePlugin, type PluginDefinition } from '@okno/core';
 import { DEFAULTS, configSchema, type ReportingConfig } from './config.js';
 import { reportingEntities, reportingMigrations } from './entities.js';
 import { reportingService } from './reporting.service.js';
+import { writeDemoHistory } from './demo-history.js';
 
 export { DEFAULTS, configSchema, definitionsOf, type ReportingConfig, type Definitions } from './config.js';
 export {
@@ -25,6 +26,7 @@ export { Labels } from './labels.js';
 export { CityTime, INTERVAL_SIZES, type IntervalSize } from './zone.js';
 export { reportingEntities, reportingMigrations, REPORTING_TABLES, AGGREGATE_TABLES } from './entities.js';
 export { reportingService, SERVICE } from './reporting.service.js';
+export { demoDay, writeDemoHistory, type DemoHistoryOptions } from './demo-history.js';
 
 export const plugin: PluginDefinition<ReportingConfig> = definePlugin<ReportingConfig>({
   name: 'reporting',
@@ -36,6 +38,17 @@ export const plugin: PluginDefinition<ReportingConfig> = definePlugin<ReportingC
   entities: reportingEntities,
   migrations: reportingMigrations,
   services: (ctx) => [reportingService(ctx).schema],
+  async demo({ config, core, logger }) {
+    if (config.demoHistoryDays === 0) return;
+    const sites = await core.db.read((em) => em.find(Site));
+    const city = sites.find((s) => s.kind === 'city');
+    if (!city) return;
+    const okrugSites = sites.filter((s) => s.kind === 'okrug').map((s) => ({ id: s.id, code: s.code }));
+    logger.info({ days: config.demoHistoryDays }, 'writing demo contact history to the journal');
+    return writeDemoHistory(core.db, { days: config.demoHistoryDays, now: core.clock(), calendar: calendarOf(core), citySiteId: city.id, okrugSites }, (day) => {
+      if (day.endsWith('-01') || day.endsWith('-15')) logger.info({ day }, 'demo history');
+    });
+  },
 });
 
 export default plugin;

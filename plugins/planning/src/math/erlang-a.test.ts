@@ -3,7 +3,7 @@ import { erlangAAgents, erlangAMetrics } from './erlang-a.js';
 import { erlangB } from './erlang-b.js';
 import { erlangCAgents, erlangCMetrics } from './erlang-c.js';
 import { normalCdf, normalDensity } from './normal.js';
-import { SeededRandom } from './test-support/random.js';
+import { SeededRandom } from '@okno/core';
 
 const relative = (a: number, b: number): number => Math.abs(a - b) / Math.abs(b);
 

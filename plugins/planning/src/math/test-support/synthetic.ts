@@ -1,7 +1,7 @@
 /** Synthetic contact-centre history with known answers, for forecast and plan tests. */
 import type { HistoryPoint } from '../forecast.js';
 import { dayOfDate, epochOfLocal, weekdayOf } from '../time.js';
-import { SeededRandom } from './random.js';
+import { SeededRandom } from '@okno/core';
 
 export interface SyntheticSpec {
   /** First local date. */

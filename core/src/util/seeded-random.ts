@@ -1,4 +1,4 @@
-/** A seeded pseudo-random generator for tests (mulberry32), so simulations and noisy data repeat exactly. */
+/** A seeded pseudo-random generator (mulberry32), so simulations, demo data and noisy test data repeat exactly. Not for anything secret. */
 export class SeededRandom {
   private state: number;
 
