@@ -38,3 +38,4 @@ export * from './channels/contract.js';
 export { renderNotice, NOTICE_TEMPLATES } from './channels/notice-templates.js';
 export { edgeService, edgeRuntime, EdgeRuntime, agentProvisioning, mosquittoFiles, ROLES_FLEET, ROLES_FLEET_READ, type CommandView } from './edge/index.js';
 export { SeededRandom } from './util/seeded-random.js';
+export { redactSecrets } from './util/redact.js';

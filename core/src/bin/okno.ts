@@ -15,7 +15,7 @@ import { PluginLoadError } from '../kernel/plugin-loader.js';
 import { Database } from '../persistence/database.js';
 import { coreEntities } from '../persistence/entities/index.js';
 import { coreMigrations } from '../persistence/migrations/index.js';
-import { redactSecrets } from '../services/system.service.js';
+import { redactSecrets } from '../util/redact.js';
 import { saveUser } from '../domain/users.js';
 import { systemActor } from '../domain/actor.js';
 import { DEMO_PASSWORD, DEMO_USERS } from '../demo/seed.js';

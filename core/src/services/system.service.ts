@@ -3,17 +3,7 @@ import type { ServiceSchema, Context } from 'moleculer';
 import type { CoreContext } from '../kernel/context.js';
 import { apiAction } from '../api/action.js';
 import type { LoadedPlugin } from '../kernel/plugin-loader.js';
-
-const SECRET_KEY = /(pass|secret|token|key|credential)/i;
-
-/** A copy of a config object with secret-looking values hidden. */
-export function redactSecrets(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(redactSecrets);
-  if (value && typeof value === 'object') {
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, SECRET_KEY.test(k) && v != null && typeof v !== 'object' ? '***' : redactSecrets(v)]));
-  }
-  return value;
-}
+import { redactSecrets } from '../util/redact.js';
 
 export function systemService(core: CoreContext, plugins: LoadedPlugin[], version: string): ServiceSchema {
   const startedAt = new Date();

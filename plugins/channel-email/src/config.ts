@@ -3,6 +3,7 @@
  * when it loads the plugin) and a redacted form for logs (passwords and TLS keys never leave).
  */
 import { readFileSync } from 'node:fs';
+import { redactSecrets } from '@okno/core';
 
 export interface SmtpInboundConfig {
   /** Run the inbound SMTP server (the city's MX delivers to it). */
@@ -156,13 +157,5 @@ export function tlsMaterial(t: SmtpInboundConfig['tls']): { key: Buffer; cert: B
   return key && cert ? { key, cert } : null;
 }
 
-const SECRET_KEYS = new Set(['password', 'key', 'pass']);
-
-/** The config with passwords and keys replaced, for logs and the health view. */
-export function redactConfig<T>(value: T): T {
-  if (Array.isArray(value)) return value.map((v) => redactConfig(v)) as T;
-  if (value && typeof value === 'object') {
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, SECRET_KEYS.has(k) && v ? '***' : redactConfig(v)])) as T;
-  }
-  return value;
-}
+/** The config with passwords and keys replaced, for logs and the health view (the core's rule). */
+export const redactConfig = <T>(value: T): T => redactSecrets(value);
