@@ -77,3 +77,107 @@ t.test('calls and callbacks exist through contact.queued; other nodes changes re
   b.apply(ev('contact.abandoned', { contactId: 'call-1', nodeId: 'n2' }, { aggregateType: 'contact', aggregateId: 'call-1' }));
   t.same(b.waiting(), []);
 });
+
+// ---- memory bounds: what the book forgets, and when (journal time)
+
+const DAY = 86_400_000;
+const T0 = Date.parse('2027-03-01T09:00:00.000Z');
+const at = (ms: number) => ({ at: new Date(T0 + ms).toISOString() });
+const windowed = (followUpDays = 10, staleDays?: number) =>
+  new ContactBook({ nodeId: 'n1', route: () => ({ queueId: 'city' }), siteChain: () => [], followUpMs: followUpDays * DAY, ...(staleDays ? { staleMs: staleDays * DAY } : {}) });
+const answered = (appealId: number, operatorId: string, ms: number) =>
+  ev('contact.answered', { contactId: `appeal-${appealId}`, operatorId, appealId, nodeId: 'n1' }, { aggregateType: 'contact', aggregateId: `appeal-${appealId}`, ...at(ms) });
+/** An e-mail appeal registered at `ms`, answered through routing by `operatorId` an hour later and closed two hours later. */
+const handled = (b: ContactBook, appealId: number, operatorId: string, ms: number) => {
+  b.apply(ev('appeal.registered', { appealId, channel: 'email', serviceId: 7 }, at(ms)));
+  b.apply(answered(appealId, operatorId, ms + 3_600_000));
+  b.apply(ev('appeal.answered', { appealId }, at(ms + 7_200_000)));
+};
+const followUp = (appealId: number, ms: number) => ev('appeal.message_received', { appealId, channel: 'email' }, at(ms));
+
+t.test('a follow-up within the window after the answer goes to the last handler; later the appeal is forgotten', async (t) => {
+  const b = windowed(10);
+  handled(b, 40, '8', 0);
+  handled(b, 41, '9', 0);
+  handled(b, 43, '7', 0);
+  const settledAt = 7_200_000;
+  const [f] = b.apply(followUp(40, settledAt + 10 * DAY));
+  t.match(f, { kind: 'enqueue', contact: { id: /^appeal-40-/, preferredOperator: { operatorId: '8', until: T0 + settledAt + 20 * DAY } } }, 'on the last day of the window: for the operator who answered');
+  t.same(b.apply(followUp(41, settledAt + 10 * DAY + 1)), [], 'a millisecond after it: nobody is remembered, the follow-up is not routed');
+  t.equal(b.size().appeals, 2, 'asked for past its time, appeal 41 is dropped at once');
+  b.apply(ev('appeal.closed', { appealId: 42 }, at(settledAt + 11 * DAY)));
+  t.equal(b.size().appeals, 2, 'one not asked for stays until a sweep a day past its time');
+  b.apply(ev('appeal.closed', { appealId: 42 }, at(settledAt + 12 * DAY)));
+  t.equal(b.size().appeals, 1, 'then the sweep drops it; appeal 40 (its follow-up counts from its own time) stays');
+  b.apply(ev('appeal.closed', { appealId: 42 }, at(settledAt + 22 * DAY)));
+  t.same(b.size(), { entries: 1, waiting: 1, appeals: 0, settledAppeals: 0 }, 'then 40 goes as well; its follow-up contact still waits');
+});
+
+t.test('every event about a remembered appeal restarts its window; an assignment makes it active again', async (t) => {
+  const b = windowed(10, 100);
+  handled(b, 50, '8', 0);
+  b.apply(ev('appeal.note_added', { appealId: 50 }, { aggregateType: 'appeal', aggregateId: '50', ...at(9 * DAY) }));
+  t.equal(b.apply(followUp(50, 18 * DAY)).length, 1, 'nine days after the note: still remembered');
+  b.apply(ev('contact.completed', { contactId: `appeal-50-${seq}`, nodeId: 'n1' }, { aggregateType: 'contact', aggregateId: `appeal-50-${seq}`, ...at(18 * DAY + 1000) }));
+  b.apply(ev('appeal.assigned', { appealId: 50, userId: 12 }, at(19 * DAY)));
+  t.match(b.apply(followUp(50, 19 * DAY + 99 * DAY)), [{ contact: { preferredOperator: { operatorId: '12' } } }], 'assigned and not answered again: remembered for the stale time (100 days), the new assignee preferred');
+  b.apply(ev('contact.completed', { contactId: `appeal-50-${seq}`, nodeId: 'n1' }, { aggregateType: 'contact', aggregateId: `appeal-50-${seq}`, ...at(119 * DAY) }));
+  t.same(b.apply(followUp(50, 119 * DAY + 100 * DAY + 1)), [], 'past the stale time an appeal nobody closed is forgotten too');
+});
+
+t.test('a fax received and registered much later is still one contact while it is open', async (t) => {
+  const b = windowed(10);
+  t.equal(b.apply(ev('appeal.received', { appealId: 60, channel: 'fax' }, at(0))).length, 1);
+  b.apply(ev('contact.retired', { contactId: 'appeal-60', nodeId: 'n1' }, { aggregateType: 'contact', aggregateId: 'appeal-60', ...at(DAY) }));
+  b.apply(ev('appeal.closed', { appealId: 61 }, at(200 * DAY)));
+  t.same(b.apply(ev('appeal.registered', { appealId: 60, channel: 'fax' }, at(200 * DAY + 1))), [], 'not settled: its first contact is remembered for the stale time');
+});
+
+t.test('over a long journal the book holds the open contacts and the appeals of the last window only', async (t) => {
+  const b = windowed(10);
+  const every = 5 * 3_600_000;
+  let peak = 0;
+  for (let i = 0; i < 2_000; i++) {
+    handled(b, 1000 + i, String(i % 30), i * every);
+    if (i % 3 === 0) b.apply(followUp(1000 + i, i * every + 3 * DAY));
+    b.apply(ev('contact.retired', { contactId: `appeal-${1000 + i}-${seq}`, nodeId: 'n1' }, { aggregateType: 'contact', aggregateId: `appeal-${1000 + i}-${seq}`, ...at(i * every + 3 * DAY) }));
+    peak = Math.max(peak, b.size().appeals);
+  }
+  const window = Math.ceil((13 * DAY + 2 * 3_600_000) / every) + 1; // follow-up 3 days + window 10 + slack 1 + sweep 1 h
+  t.ok(peak <= window + 1, `at most the appeals of the last window are remembered (peak ${peak}, window ${window}, ${2_000} appeals over ${Math.round((2_000 * every) / DAY)} days)`);
+  t.ok(peak >= (10 * DAY) / every, 'and those are kept');
+  t.equal(b.size().entries, b.size().waiting, 'no answered contact is left open');
+});
+
+t.test('the book as JSON: restored, it goes on exactly as the book it came from', async (t) => {
+  const events: JournalEvent[] = [];
+  for (let i = 0; i < 300; i++) {
+    const ms = i * 3 * 3_600_000;
+    events.push(ev('appeal.registered', { appealId: 2000 + i, channel: ['email', 'fax', 'portal'][i % 3], serviceId: 7 }, at(ms)));
+    if (i % 4 === 0) events.push(ev('chat.opened', { appealId: 5000 + i, chatId: `k${i}`, siteId: 3 }, at(ms + 1)));
+    if (i % 2 === 0) events.push(answered(2000 + i, String(i % 7), ms + 60_000));
+    if (i % 2 === 0 && i % 8 !== 0) events.push(ev('appeal.closed', { appealId: 2000 + i }, at(ms + 120_000)));
+    if (i > 20 && i % 5 === 0) events.push(followUp(2000 + i - 20, ms + 1000));
+    if (i % 6 === 0) events.push(ev('contact.queued', { contactId: `call-${i}`, channel: 'voice', queueId: 'city', enqueuedAt: new Date(T0 + ms).toISOString(), origin: 'enqueue', nodeId: 'n2', skills: { housing: 2 } }, { aggregateType: 'contact', aggregateId: `call-${i}`, ...at(ms) }));
+    if (i % 12 === 0) events.push(ev('contact.escalated', { contactId: `call-${i}`, queueId: 'vip', priority: 3, nodeId: 'n2' }, { aggregateType: 'contact', aggregateId: `call-${i}`, ...at(ms + 5000) }));
+  }
+  const whole = windowed(10);
+  const intents = (b: ContactBook, list: JournalEvent[]) => list.map((e) => b.apply(e));
+  const half = Math.floor(events.length / 2);
+  intents(whole, events.slice(0, half));
+  const restored = windowed(10);
+  restored.restoreState(JSON.parse(JSON.stringify(whole.exportState())));
+  t.same(restored.exportState(), whole.exportState(), 'the same state after the round trip');
+  t.same(intents(restored, events.slice(half)), intents(whole, events.slice(half)), 'the same intents for the rest of the journal');
+  t.same(restored.exportState(), whole.exportState(), 'and the same state at the end');
+  t.same(restored.waiting(), whole.waiting(), 'the same contacts waiting');
+  t.ok(whole.waiting().some((c) => c.preferredOperator), 'follow-ups among them');
+
+  const before = JSON.stringify(restored.exportState());
+  const bad = JSON.parse(before);
+  bad.entries[0][1].input.enqueuedAt = 'yesterday';
+  t.throws(() => restored.restoreState(bad), /entries/, 'a damaged state is refused');
+  t.throws(() => restored.restoreState({ ...JSON.parse(before), appeals: { active: [[1, { at: 'x' }]], settled: [] } }), /appeals\.active/);
+  t.throws(() => restored.restoreState(null as never), /not an object/);
+  t.equal(JSON.stringify(restored.exportState()), before, 'and leaves the book as it was');
+});

@@ -6,10 +6,19 @@
  *
  * It also keeps what recovery needs: the contacts still waiting (queued and not yet answered,
  * abandoned, completed or retired), with their current queue and priority.
+ *
+ * Its memory is bounded (docs/routing.md "Recovery"): the open contacts, and what it knows of appeals
+ * (their facts, last handler, whether they had their first contact) only as long as a later event
+ * can need it — `followUpMs` after an appeal was answered, redirected or closed and nothing happened
+ * to it since, or `staleMs` after the last event of an appeal that was never closed. Expiry counts in
+ * journal time (the events' own times), so every node and every replay forgets the same things at
+ * the same point, and an appeal past its time is treated as unknown whether or not it was swept yet.
+ * `exportState()` / `restoreState()` carry the whole book into a checkpoint (checkpoint.ts).
  */
 import type { JournalEvent } from '@okno/core';
-import type { Channel, ContactInput, SkillLevels } from './engine/index.js';
+import { CHANNELS, type Channel, type ContactInput, type SkillLevels } from './engine/index.js';
 import type { WorkFacts } from './queue-config.js';
+import { AppealMemory, type AppealFacts, type AppealMemoryState } from './appeal-memory.js';
 
 /** Appeal channels that wait for an operator as an appeal (chats come from chat.opened, calls from routing.enqueue). */
 const APPEAL_CHANNELS: Record<string, Channel> = { email: 'email', fax: 'fax', portal: 'portal' };
@@ -40,16 +49,48 @@ interface Entry {
   chatId?: string;
 }
 
+/** Everything the book holds, as plain JSON (a checkpoint's content; see checkpoint.ts). */
+export interface BookState {
+  entries: [string, Entry][];
+  byAppeal: [number, string][];
+  byChat: [string, string][];
+  answeredBy: [string, string][];
+  appeals: AppealMemoryState;
+  /** The latest event time seen (journal time), epoch ms. */
+  clock: number;
+  /** When (journal time) forgotten appeals were last swept out. */
+  sweptAt: number;
+}
+
+/** What the book holds now, in numbers (the bench and the logs). */
+export interface BookSize {
+  entries: number;
+  waiting: number;
+  appeals: number;
+  settledAppeals: number;
+}
+
 export interface ContactBookOptions {
   nodeId: string;
   /** The queue (and extra priority, skills) for incoming work; null: no queue takes it. */
   route(facts: WorkFacts): Route | null;
   /** A site and the sites above it. */
   siteChain(siteId: number | null): number[];
-  /** How long a follow-up prefers the operator who handled the appeal before. */
+  /**
+   * How long a follow-up prefers the operator who handled the appeal before; also how long an
+   * appeal is remembered after it was answered, redirected or closed (a follow-up later than that
+   * is not routed).
+   */
   followUpMs: number;
+  /** An appeal never closed is forgotten this long after its last event (default STALE_MS, at least followUpMs). */
+  staleMs?: number;
   onUnrouted?(what: { channel: Channel; appealId?: number }): void;
 }
+
+/** An appeal never answered or closed is forgotten a year (and a day) after its last event. */
+export const STALE_MS = 366 * 86_400_000;
+/** Forgotten appeals are swept out at most this often (journal time). */
+const SWEEP_EVERY_MS = 3_600_000;
 
 const num = (v: unknown): number | null => (v === null || v === undefined || v === '' || !Number.isFinite(Number(v)) ? null : Number(v));
 
@@ -57,15 +98,16 @@ export class ContactBook {
   private readonly entries = new Map<string, Entry>();
   private readonly byAppeal = new Map<number, string>();
   private readonly byChat = new Map<string, string>();
-  /** Appeals that already had their first contact (a fax registered later is not queued twice). */
-  private readonly routedAppeals = new Set<number>();
-  private readonly appealFacts = new Map<number, { serviceId: number | null; organisationId: number | null; siteId: number | null }>();
-  /** appealId -> the operator who handled it last (for follow-ups). */
-  private readonly lastHandler = new Map<number, string>();
   /** contactId -> the operator routing assigned it to. */
   private readonly answeredBy = new Map<string, string>();
+  /** What the book knows of appeals: facts, last handler, first contact had (bounded, see above). */
+  private readonly appeals: AppealMemory;
+  private clock = 0;
+  private sweptAt = 0;
 
-  constructor(private readonly opts: ContactBookOptions) {}
+  constructor(private readonly opts: ContactBookOptions) {
+    this.appeals = new AppealMemory({ settledMs: opts.followUpMs, activeMs: Math.max(opts.staleMs ?? STALE_MS, opts.followUpMs) });
+  }
 
   /** Contacts waiting now (for recovery): queued and not yet answered or ended. */
   waiting(): ContactInput[] {
@@ -86,9 +128,76 @@ export class ContactBook {
     return this.entries.has(contactId);
   }
 
+  /** How long the book remembers appeals (a checkpoint made with shorter times may lack what this book needs). */
+  get retention(): { followUpMs: number; staleMs: number } {
+    return { followUpMs: this.opts.followUpMs, staleMs: Math.max(this.opts.staleMs ?? STALE_MS, this.opts.followUpMs) };
+  }
+
+  /** The whole book as plain JSON (for a checkpoint). */
+  exportState(): BookState {
+    return {
+      entries: [...this.entries].map(([id, e]) => [id, structuredClone(e)]),
+      byAppeal: [...this.byAppeal],
+      byChat: [...this.byChat],
+      answeredBy: [...this.answeredBy],
+      appeals: this.appeals.exportState(),
+      clock: this.clock,
+      sweptAt: this.sweptAt,
+    };
+  }
+
+  /**
+   * Replaces the book with a state exportState() made (from a checkpoint). Checked first: a state
+   * that is not one throws, and the book is left as it was.
+   */
+  restoreState(state: BookState): void {
+    if (!state || typeof state !== 'object') throw new Error('the book state is not an object');
+    if (!Number.isFinite(state.clock) || !Number.isFinite(state.sweptAt)) throw new Error('the book state has no clock');
+    const pairs = <K, V>(list: unknown, name: string, ok: (k: unknown, v: unknown) => boolean): [K, V][] => {
+      if (!Array.isArray(list)) throw new Error(`${name} is not a list`);
+      for (const item of list) {
+        if (!Array.isArray(item) || item.length !== 2 || !ok(item[0], item[1])) throw new Error(`${name}: ${JSON.stringify(item)?.slice(0, 200)} is not valid`);
+      }
+      return list as [K, V][];
+    };
+    const str = (v: unknown) => typeof v === 'string' && v.length > 0;
+    const entries = pairs<string, Entry>(state.entries, 'entries', (k, v) => str(k) && isEntry(v) && (v as Entry).input.id === k);
+    const byAppeal = pairs<number, string>(state.byAppeal, 'byAppeal', (k, v) => Number.isInteger(k) && str(v));
+    const byChat = pairs<string, string>(state.byChat, 'byChat', (k, v) => str(k) && str(v));
+    const answeredBy = pairs<string, string>(state.answeredBy, 'answeredBy', (k, v) => str(k) && str(v));
+    this.appeals.restoreState(state.appeals); // checked in full before it changes anything
+    const fill = <K, V>(map: Map<K, V>, list: [K, V][]) => {
+      map.clear();
+      for (const [k, v] of list) map.set(k, v);
+    };
+    fill(this.entries, entries);
+    fill(this.byAppeal, byAppeal);
+    fill(this.byChat, byChat);
+    fill(this.answeredBy, answeredBy);
+    this.clock = state.clock;
+    this.sweptAt = state.sweptAt;
+  }
+
+  /** Sizes of what the book holds. */
+  size(): BookSize {
+    let waiting = 0;
+    for (const e of this.entries.values()) if (e.state === 'waiting') waiting++;
+    return { entries: this.entries.size, waiting, appeals: this.appeals.size, settledAppeals: this.appeals.settledSize };
+  }
+
   apply(e: JournalEvent): Intent[] {
-    const d = e.data ?? {};
     const at = Date.parse(e.at);
+    const intents = this.applyAt(e, Number.isFinite(at) ? at : this.clock);
+    if (at > this.clock) this.clock = at;
+    if (this.clock - this.sweptAt >= SWEEP_EVERY_MS) {
+      this.sweptAt = this.clock;
+      this.appeals.sweep(this.clock);
+    }
+    return intents;
+  }
+
+  private applyAt(e: JournalEvent, at: number): Intent[] {
+    const d = e.data ?? {};
     switch (e.type) {
       case 'appeal.received':
       case 'appeal.registered':
@@ -100,19 +209,24 @@ export class ContactBook {
       case 'appeal.assigned': {
         const appealId = num(d.appealId ?? e.aggregateId);
         if (appealId === null) return [];
-        if (num(d.userId) !== null) this.lastHandler.set(appealId, String(d.userId));
+        if (num(d.userId) !== null) this.appeals.touch(appealId, at, 'active').handler = String(d.userId);
         return this.endIf(this.byAppeal.get(appealId), String(d.userId), 'taken-by-hand');
       }
       case 'chat.joined':
         return this.endIf(this.byChat.get(String(d.chatId)), String(d.operatorId), 'taken-by-hand');
       case 'appeal.answered':
       case 'appeal.redirected':
-      case 'appeal.closed':
-        return this.endIf(this.byAppeal.get(num(d.appealId ?? e.aggregateId) ?? -1), undefined, 'handled');
+      case 'appeal.closed': {
+        const appealId = num(d.appealId ?? e.aggregateId) ?? -1;
+        this.appeals.settle(appealId, at);
+        return this.endIf(this.byAppeal.get(appealId), undefined, 'handled');
+      }
       case 'chat.closed':
         return this.endIf(this.byChat.get(String(d.chatId)), undefined, 'applicant-left');
       default:
-        return e.type.startsWith('contact.') ? this.contactEvent(e, d) : [];
+        if (e.type.startsWith('contact.')) return this.contactEvent(e, d, at);
+        if (e.aggregateType === 'appeal') this.appeals.seen(num(d.appealId ?? e.aggregateId) ?? -1, at);
+        return [];
     }
   }
 
@@ -120,10 +234,11 @@ export class ContactBook {
     const appealId = num(d.appealId ?? e.aggregateId);
     if (appealId === null) return [];
     const facts = { serviceId: num(d.serviceId), organisationId: num(d.organisationId), siteId: e.siteId };
-    this.appealFacts.set(appealId, facts);
+    const memo = this.appeals.touch(appealId, at, 'active');
+    memo.facts = facts;
     const channel = APPEAL_CHANNELS[String(d.channel)];
-    if (!channel || this.routedAppeals.has(appealId)) return [];
-    this.routedAppeals.add(appealId);
+    if (!channel || memo.routed) return [];
+    memo.routed = true;
     return this.open(`appeal-${appealId}`, channel, appealId, facts, at, { basePriority: num(d.priority) ?? 0 });
   }
 
@@ -131,18 +246,21 @@ export class ContactBook {
     const appealId = num(d.appealId);
     const chatId = String(d.chatId ?? '');
     if (!chatId || appealId === null) return [];
-    this.routedAppeals.add(appealId);
-    const facts = this.appealFacts.get(appealId) ?? { serviceId: null, organisationId: null, siteId: num(d.siteId) ?? e.siteId };
+    const memo = this.appeals.touch(appealId, at);
+    memo.routed = true;
+    const facts = memo.facts ?? { serviceId: null, organisationId: null, siteId: num(d.siteId) ?? e.siteId };
     return this.open(`chat-${chatId}`, 'chat', appealId, facts, at, { chatId });
   }
 
   private followUp(e: JournalEvent, d: Record<string, unknown>, at: number): Intent[] {
     const appealId = num(d.appealId ?? e.aggregateId);
-    if (appealId === null || this.byAppeal.has(appealId)) return [];
+    if (appealId === null) return [];
+    const memo = this.appeals.seen(appealId, at);
+    if (this.byAppeal.has(appealId)) return [];
     const channel = APPEAL_CHANNELS[String(d.channel)];
-    const operatorId = this.lastHandler.get(appealId);
+    const operatorId = memo?.handler;
     if (!channel || operatorId === undefined) return [];
-    const facts = this.appealFacts.get(appealId) ?? { serviceId: null, organisationId: null, siteId: e.siteId };
+    const facts = memo?.facts ?? { serviceId: null, organisationId: null, siteId: e.siteId };
     return this.open(`appeal-${appealId}-${e.seq}`, channel, appealId, facts, at, { preferred: { operatorId, until: at + this.opts.followUpMs } });
   }
 
@@ -150,7 +268,7 @@ export class ContactBook {
     id: string,
     channel: Channel,
     appealId: number,
-    facts: { serviceId: number | null; organisationId: number | null; siteId: number | null },
+    facts: AppealFacts,
     at: number,
     extra: { chatId?: string; preferred?: { operatorId: string; until: number }; basePriority?: number },
   ): Intent[] {
@@ -195,7 +313,7 @@ export class ContactBook {
     if (entry.chatId && this.byChat.get(entry.chatId) === contactId) this.byChat.delete(entry.chatId);
   }
 
-  private contactEvent(e: JournalEvent, d: Record<string, unknown>): Intent[] {
+  private contactEvent(e: JournalEvent, d: Record<string, unknown>, at: number): Intent[] {
     const contactId = String(d.contactId ?? e.aggregateId);
     const fromOther = d.nodeId !== undefined && d.nodeId !== this.opts.nodeId;
     const refresh: Intent[] = fromOther ? [{ kind: 'refresh', contactId }] : [];
@@ -210,8 +328,8 @@ export class ContactBook {
           entry.state = 'answered';
           this.answeredBy.set(contactId, String(d.operatorId));
         }
-        if (num(d.appealId) !== null) this.lastHandler.set(num(d.appealId)!, String(d.operatorId));
-        else if (entry?.input.appealId !== undefined) this.lastHandler.set(Number(entry.input.appealId), String(d.operatorId));
+        if (num(d.appealId) !== null) this.appeals.touch(num(d.appealId)!, at).handler = String(d.operatorId);
+        else if (entry?.input.appealId !== undefined) this.appeals.touch(Number(entry.input.appealId), at).handler = String(d.operatorId);
         return refresh;
       case 'contact.completed':
       case 'contact.abandoned':
@@ -252,4 +370,25 @@ export class ContactBook {
     if (appealId !== null) this.byAppeal.set(appealId, contactId);
     return [{ kind: 'enqueue', contact: input, record: false }];
   }
+}
+
+const isNum = (v: unknown) => typeof v === 'number' && Number.isFinite(v);
+const isStr = (v: unknown) => typeof v === 'string';
+
+/** A contact entry as exportState() writes it. */
+function isEntry(v: unknown): v is Entry {
+  if (!v || typeof v !== 'object') return false;
+  const e = v as Record<string, unknown>;
+  if (e.state !== 'waiting' && e.state !== 'answered') return false;
+  if (e.chatId !== undefined && !isStr(e.chatId)) return false;
+  const c = e.input as Record<string, unknown> | null;
+  if (!c || typeof c !== 'object' || !isStr(c.id) || !(CHANNELS as readonly unknown[]).includes(c.channel) || !isStr(c.queueId) || !isNum(c.enqueuedAt)) return false;
+  for (const k of ['siteId', 'appealId'] as const) if (c[k] !== undefined && !isStr(c[k])) return false;
+  for (const k of ['priority', 'availableAt'] as const) if (c[k] !== undefined && !isNum(c[k])) return false;
+  if (c.skills !== undefined && (!c.skills || typeof c.skills !== 'object' || !Object.values(c.skills).every(isNum))) return false;
+  if (c.preferredOperator !== undefined) {
+    const p = c.preferredOperator as Record<string, unknown> | null;
+    if (!p || typeof p !== 'object' || !isStr(p.operatorId) || !isNum(p.until)) return false;
+  }
+  return true;
 }
