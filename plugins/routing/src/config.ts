@@ -24,6 +24,8 @@ export interface RoutingConfig {
   settingsRefreshMs: number;
   /** Create a city queue and one per okrug (with their rules) when there are no queues. */
   seedDefaultQueues: boolean;
+  /** One node writes the contact book's checkpoint this often (and every node when it stops), s; 0 = only at stop. */
+  checkpointSeconds: number;
 }
 
 export const DEFAULTS: RoutingConfig = {
@@ -36,6 +38,7 @@ export const DEFAULTS: RoutingConfig = {
   pollMs: 500,
   settingsRefreshMs: 15_000,
   seedDefaultQueues: true,
+  checkpointSeconds: 300,
 };
 
 const channelEnum = { type: 'enum', values: ['voice', 'chat', 'email', 'fax', 'portal', 'callback'] };
@@ -51,4 +54,5 @@ export const configSchema: Record<string, unknown> = {
   pollMs: 'number|integer|min:10|max:60000',
   settingsRefreshMs: 'number|integer|min:100|max:3600000',
   seedDefaultQueues: 'boolean',
+  checkpointSeconds: 'number|integer|min:0|max:86400',
 };

@@ -5,8 +5,10 @@
  *  - routing_operators: an operator's routing profile (capacity per channel) and last state, with the
  *    node serving them (see docs/routing.md "Several nodes");
  *  - routing_holdings / routing_claims / routing_store_operators: the SQL ReservationStore — who holds
- *    which contact, what each operator holds, and a version per operator for the room check.
- * The line itself is not stored: it is rebuilt from the journal (recovery.ts).
+ *    which contact, what each operator holds, and a version per operator for the room check;
+ *  - routing_checkpoints: the contact book as of a journal position (checkpoint.ts), so a start
+ *    replays only the journal after it.
+ * The line itself is not stored: it is rebuilt from the journal and the checkpoint (runtime.ts).
  */
 import { Entity, PrimaryColumn, PrimaryGeneratedColumn, Column, Index, type MigrationInterface, type QueryRunner, type TableColumnOptions } from 'typeorm';
 import { BigNumberColumn, JsonColumn, columns, createTable } from '@okno/core';
@@ -55,10 +57,34 @@ export class RoutingOperator {
   @Column({ type: 'varchar', length: 128, nullable: true }) nodeId!: string | null;
 }
 
-export const routingEntities = [RoutingQueue, RoutingRule, RoutingOperator];
+/**
+ * One part of a checkpoint of the contact book (checkpoint.ts): the book's state as JSON text, cut
+ * into parts of at most CHECKPOINT_PART_CHARS characters (MySQL's MEDIUMTEXT holds 16 MB). Every
+ * part repeats the header (format, position, parts, writtenAt, nodeId); part 0 is the row the
+ * compare-and-set on `position` is made on.
+ */
+@Entity('routing_checkpoints')
+export class RoutingCheckpoint {
+  @PrimaryColumn({ type: 'varchar', length: 64 }) name!: string;
+  @PrimaryColumn({ type: 'integer' }) part!: number;
+  /** The format of `data` (CHECKPOINT_FORMAT); another one is not read. */
+  @Column({ type: 'integer' }) format!: number;
+  /** The journal sequence number the book covers: every event up to it (see `data.pending`). */
+  @BigNumberColumn() position!: number;
+  /** How many parts the checkpoint has. */
+  @Column({ type: 'integer' }) parts!: number;
+  @BigNumberColumn() writtenAt!: number;
+  @Column({ type: 'varchar', length: 128, nullable: true }) nodeId!: string | null;
+  @Column({ type: 'text' }) data!: string;
+}
+
+export const routingEntities = [RoutingQueue, RoutingRule, RoutingOperator, RoutingCheckpoint];
+
+/** The tables of the first migration, in the order they are dropped. */
+const INITIAL_TABLES = ['routing_store_operators', 'routing_claims', 'routing_holdings', 'routing_operators', 'routing_rules', 'routing_queues'];
 
 /** Every table routing owns, in the order they are dropped. */
-export const ROUTING_TABLES = ['routing_store_operators', 'routing_claims', 'routing_holdings', 'routing_operators', 'routing_rules', 'routing_queues'];
+export const ROUTING_TABLES = ['routing_checkpoints', ...INITIAL_TABLES];
 
 export class RoutingInitial1766100000000 implements MigrationInterface {
   name = 'RoutingInitial1766100000000';
@@ -82,8 +108,24 @@ export class RoutingInitial1766100000000 implements MigrationInterface {
   }
 
   async down(qr: QueryRunner): Promise<void> {
-    for (const t of ROUTING_TABLES) await qr.dropTable(t, true);
+    for (const t of INITIAL_TABLES) await qr.dropTable(t, true);
   }
 }
 
-export const routingMigrations = [RoutingInitial1766100000000];
+export class RoutingCheckpoints1767400000000 implements MigrationInterface {
+  name = 'RoutingCheckpoints1767400000000';
+
+  async up(qr: QueryRunner): Promise<void> {
+    const c = columns(qr);
+    await createTable(qr, 'routing_checkpoints', [
+      { ...c.str('name', 64), isPrimary: true }, { ...c.int('part'), isPrimary: true }, c.int('format'), c.bigint('position'), c.int('parts'), c.bigint('writtenAt'),
+      c.str('nodeId', 128, { nullable: true }), c.text('data'),
+    ]);
+  }
+
+  async down(qr: QueryRunner): Promise<void> {
+    await qr.dropTable('routing_checkpoints', true);
+  }
+}
+
+export const routingMigrations = [RoutingInitial1766100000000, RoutingCheckpoints1767400000000];

@@ -15,11 +15,12 @@ import { routingEntities, routingMigrations } from './entities.js';
 import { routingService } from './routing.service.js';
 
 export { DEFAULTS, configSchema, type RoutingConfig } from './config.js';
-export { routingEntities, routingMigrations, ROUTING_TABLES, RoutingQueue, RoutingRule, RoutingOperator } from './entities.js';
+export { routingEntities, routingMigrations, ROUTING_TABLES, RoutingQueue, RoutingRule, RoutingOperator, RoutingCheckpoint } from './entities.js';
+export { CheckpointStore, CHECKPOINT_FORMAT, CHECKPOINT_PART_CHARS, type Checkpoint, type CheckpointContent, type LoadResult } from './checkpoint.js';
 export { SqlReservationStore } from './sql-store.js';
-export { ContactBook, type Intent, type EndReason, type Route } from './contact-book.js';
+export { ContactBook, STALE_MS, type Intent, type EndReason, type Route, type BookState, type BookSize } from './contact-book.js';
 export { RoutingSettings } from './settings.js';
-export { RoutingRuntime, type OfferView, type OperatorStatus } from './runtime.js';
+export { RoutingRuntime, type OfferView, type OperatorStatus, type RecoveryInfo } from './runtime.js';
 export { checkQueue, checkRules, ruleMatches, engineQueue, QUEUE_DEFAULTS, type QueueInput, type RuleInput, type RuleMatch, type WorkFacts } from './queue-config.js';
 export { routingService, SERVICE } from './routing.service.js';
 

@@ -328,6 +328,16 @@ export function routingService(ctx: PluginContext<RoutingConfig>): { schema: Ser
           return { contactId: p.contactId, queueId: Number(queueId), created: recorded };
         },
       },
+      /** Writes the contact book's checkpoint now (after reading the journal to its head), e.g. before maintenance. */
+      checkpoint: {
+        visibility: 'public',
+        params: { $$strict: true },
+        async handler() {
+          await runtime.caughtUp();
+          const written = await runtime.saveCheckpoint();
+          return { written, position: runtime.position, recovery: runtime.recovery };
+        },
+      },
       end: {
         visibility: 'public',
         params: { $$strict: true, contactId: { type: 'string', min: 1, max: 64 }, reason: { type: 'enum', values: ['applicant-left', 'handled'] } },
@@ -354,6 +364,10 @@ export function routingService(ctx: PluginContext<RoutingConfig>): { schema: Ser
         handler: (actx: Context<{ contactId: string; reason: 'applicant-left' | 'handled' }>) =>
           runtime.end(actx.params.contactId, actx.params.reason).catch((err: unknown) => ctx.logger.warn({ err: String(err) }, 'routing: contact not ended')),
       },
+    },
+    methods: {
+      /** This node's runtime (tests and tools reach it through broker.getLocalService('routing')). */
+      runtime: () => runtime,
     },
     async started() {
       await runtime.start();

@@ -1,8 +1,10 @@
 /**
  * RoutingRuntime: hosts one node's RoutingEngine. It
  *  - follows the journal (JournalFollower, in sequence order) through the ContactBook and enqueues,
- *    ends and refreshes contacts; on start it replays the journal first and restores the contacts
- *    still waiting with their original enqueue times (recovery);
+ *    ends and refreshes contacts; on start it loads the book's checkpoint, replays the journal after
+ *    it and restores the contacts still waiting with their original enqueue times (recovery);
+ *  - writes the book's checkpoint now and then (the node holding the `routing-checkpoint` lease) and
+ *    when it stops (checkpoint.ts);
  *  - writes every engine event of this node to the journal (aggregateType contact / operator /
  *    routing, ISO times, `nodeId` in data) so reporting and the other nodes see them;
  *  - pushes offers, withdrawals and state changes to the operator's console (`console.push`);
@@ -10,10 +12,12 @@
  *  - serves the operators logged in on this node (see docs/routing.md "Several nodes").
  */
 import type { Logger } from 'moleculer';
-import { Appeal, JournalFollower, User, UserSkill, appendJournal, lastJournalSeq, type CoreContext, type JournalEvent } from '@okno/core';
+import { performance } from 'node:perf_hooks';
+import { Appeal, JournalEntry, JournalFollower, LeaseKeeper, User, UserSkill, appendJournal, lastJournalSeq, toJournalEvent, type CoreContext, type JournalEvent } from '@okno/core';
 import { In } from 'typeorm';
 import { RoutingEngine, RoutingError, type Channel, type ContactInput, type OperatorProfile, type OperatorState, type RoutingEvent } from './engine/index.js';
-import { ContactBook, type EndReason, type Intent } from './contact-book.js';
+import { ContactBook, type BookSize, type EndReason, type Intent } from './contact-book.js';
+import { CheckpointStore, type CheckpointContent } from './checkpoint.js';
 import type { RoutingConfig } from './config.js';
 import { RoutingOperator } from './entities.js';
 import { engineQueue } from './queue-config.js';
@@ -41,7 +45,31 @@ export interface OperatorStatus {
 
 type Settled = { ok: true; event: RoutingEvent } | { ok: false; reason: string };
 
+/** How the last start rebuilt the contact book. */
+export interface RecoveryInfo {
+  /** Where the book came from: a checkpoint and the journal after it, or the whole journal. */
+  from: 'checkpoint' | 'journal';
+  /** The checkpoint's journal position (0 without one). */
+  checkpointSeq: number;
+  /** Why a stored checkpoint was not used. */
+  ignored?: string;
+  /** Journal events replayed at the start. */
+  replayed: number;
+  /** The journal's last sequence number when the start began. */
+  head: number;
+  /** How long loading and replaying took, ms. */
+  ms: number;
+  book: BookSize;
+  /** Contacts restored to the engine. */
+  restored: number;
+}
+
 const MAX_TIMER_MS = 2 ** 31 - 1;
+/** A number the follower skipped may still come this long (its lateWindowMs); a checkpoint lists the ones not come yet. */
+const LATE_WINDOW_MS = 60_000;
+/** More skipped numbers than this are not listed: no checkpoint is written until they can no longer come. */
+const MAX_HOLES = 10_000;
+const CHECKPOINT_LEASE = 'routing-checkpoint';
 const ACCEPT_WAIT_MS = 15_000;
 const REFRESH_WINDOW_MS = 5_000;
 
@@ -67,6 +95,20 @@ export class RoutingRuntime {
   private readonly refreshed = new Map<string, number>();
   /** Contacts being ended because they were handled or taken by hand (journaled as contact.retired). */
   private readonly retiring = new Map<string, EndReason>();
+  /** The highest journal sequence number the book has applied (the position a checkpoint covers). */
+  private bookSeq = 0;
+  /** Numbers below `bookSeq` the follower skipped (MySQL) -> when noticed; they may still come late. */
+  private readonly holes = new Map<number, number>();
+  /** Too many skipped numbers to list: no checkpoint before this time. */
+  private holesUnlistedUntil = 0;
+  private readonly checkpoints: CheckpointStore;
+  private readonly checkpointLease: LeaseKeeper;
+  private checkpointTimer: NodeJS.Timeout | null = null;
+  /** The position of the checkpoint this node last loaded or wrote. */
+  private checkpointed = 0;
+  private saving: Promise<boolean> | null = null;
+  /** How the last start rebuilt the book. */
+  recovery: RecoveryInfo | null = null;
 
   constructor(
     private readonly core: CoreContext,
@@ -97,6 +139,8 @@ export class RoutingRuntime {
       followUpMs: config.followUpDays * 86_400_000,
       onUnrouted: (w) => this.logger.warn({ channel: w.channel, appealId: w.appealId }, 'routing: no queue takes this work (check the rules)'),
     });
+    this.checkpoints = new CheckpointStore(core.db);
+    this.checkpointLease = new LeaseKeeper(core.db, { name: CHECKPOINT_LEASE, holder: this.nodeId, ttlMs: Math.max(30_000, config.checkpointSeconds * 3000), clock: core.clock });
   }
 
   private now(): number {
@@ -113,19 +157,30 @@ export class RoutingRuntime {
     await this.settings.load();
     this.syncQueues();
     await this.operatorsBackAfterRestart();
-    // Recovery: replay the journal to its head, then restore what was still waiting.
-    const follower = new JournalFollower(this.core.db, { afterSeq: 0, clock: this.core.clock, batch: 1000 });
+    // Recovery: the checkpoint, the journal after it, then what was still waiting goes to the engine.
+    const t0 = performance.now();
     const head = await lastJournalSeq(this.core.db);
+    const loaded = await this.loadCheckpoint(head);
+    const follower = new JournalFollower(this.core.db, { afterSeq: loaded.position, clock: this.core.clock, batch: 1000, lateWindowMs: LATE_WINDOW_MS });
+    let replayed = 0;
     while (follower.position < head) {
       const events = await follower.next();
       if (!events.length) break;
-      for (const e of events) this.book.apply(e);
+      for (const e of events) {
+        this.book.apply(e);
+        this.noteApplied(e.seq);
+      }
+      replayed += events.length;
     }
     const waiting = this.book.waiting().filter((c) => this.settings.queues.has(Number(c.queueId)));
     // Contacts whose contact.queued was never written (work that came in while routing was not running).
     for (const c of waiting) await this.recordQueued(c, 'journal');
     this.engine.restore(waiting);
-    if (waiting.length) this.logger.info({ contacts: waiting.length }, 'routing: waiting contacts restored from the journal');
+    this.recovery = {
+      from: loaded.position > 0 ? 'checkpoint' : 'journal', checkpointSeq: loaded.position, ...(loaded.ignored ? { ignored: loaded.ignored } : {}),
+      replayed, head, ms: Math.round(performance.now() - t0), book: this.book.size(), restored: waiting.length,
+    };
+    this.logger.info({ ...this.recovery }, 'routing: contact book rebuilt');
     this.follower = follower;
     this.poller = setInterval(() => this.nudge(), this.config.pollMs);
     this.poller.unref();
@@ -135,6 +190,10 @@ export class RoutingRuntime {
       void this.logOutOrphans().catch((err: unknown) => this.logger.warn({ err: String(err) }, 'routing: orphaned operators not logged out'));
     }, this.config.settingsRefreshMs);
     this.settingsTimer.unref();
+    if (this.config.checkpointSeconds > 0) {
+      this.checkpointTimer = setInterval(() => void this.periodicCheckpoint(), this.config.checkpointSeconds * 1000);
+      this.checkpointTimer.unref();
+    }
     this.schedule();
   }
 
@@ -142,9 +201,120 @@ export class RoutingRuntime {
     this.stopped = true;
     if (this.poller) clearInterval(this.poller);
     if (this.settingsTimer) clearInterval(this.settingsTimer);
+    if (this.checkpointTimer) clearInterval(this.checkpointTimer);
     if (this.timer) clearTimeout(this.timer);
     await this.pumping;
     await this.writes;
+    if (!this.follower) return; // never started
+    // Every node writes the checkpoint as it stops; the compare-and-set keeps the one covering most.
+    try {
+      await this.saving;
+      await this.saveCheckpoint();
+      if (this.checkpointTimer) await this.checkpointLease.release();
+    } catch (err) {
+      this.logger.warn({ err: String(err) }, 'routing: checkpoint not written at stop');
+    }
+  }
+
+  // ------------------------------------------------------------------ checkpoints
+
+  /**
+   * Loads the stored checkpoint into the book. The position to replay after: the checkpoint's, or 0
+   * when there is none or it cannot be used (with the reason, logged as a warning).
+   */
+  private async loadCheckpoint(head: number): Promise<{ position: number; ignored?: string }> {
+    const ignore = (position: number, reason: string) => {
+      this.logger.warn({ position, reason }, 'routing: the checkpoint is not used; the journal is replayed from its beginning');
+      this.checkpoints.replaceNext(position);
+      return { position: 0, ignored: reason };
+    };
+    let loaded;
+    try {
+      loaded = await this.checkpoints.load();
+    } catch (err) {
+      this.logger.warn({ err: String(err) }, 'routing: the checkpoint could not be read; the journal is replayed from its beginning');
+      return { position: 0, ignored: `not read: ${String(err)}` };
+    }
+    if (!loaded.found) return { position: 0 };
+    if (!loaded.usable) return ignore(loaded.position, loaded.reason);
+    const cp = loaded.checkpoint;
+    if (cp.position > head) return ignore(cp.position, `it is ahead of the journal (head ${head})`);
+    const need = this.book.retention;
+    if (cp.retention.followUpMs < need.followUpMs || cp.retention.staleMs < need.staleMs) {
+      return ignore(cp.position, `it remembers appeals for less time than this node needs (followUpMs ${cp.retention.followUpMs} < ${need.followUpMs}, or staleMs)`);
+    }
+    try {
+      this.book.restoreState(cp.book);
+    } catch (err) {
+      return ignore(cp.position, `its book is not valid: ${err instanceof Error ? err.message : String(err)}`);
+    }
+    // Numbers the writer was still waiting for: applied now if they came meanwhile.
+    if (cp.pending.length) {
+      const late = await this.core.db.read((em) => em.find(JournalEntry, { where: { seq: In(cp.pending) }, order: { seq: 'ASC' } }));
+      for (const row of late) this.book.apply(toJournalEvent(row));
+    }
+    this.bookSeq = cp.position;
+    this.checkpointed = cp.position;
+    return { position: cp.position };
+  }
+
+  /** The journal position the book covers (every event up to it applied). */
+  get position(): number {
+    return this.bookSeq;
+  }
+
+  /** Notes an event applied to the book: the position moves on, skipped numbers are listed (MySQL). */
+  private noteApplied(seq: number): void {
+    if (seq <= this.bookSeq) {
+      this.holes.delete(seq);
+      return;
+    }
+    const gap = seq - this.bookSeq - 1;
+    // SQLite leaves no gap that fills later; on MySQL a skipped number may be a transaction still open.
+    if (gap > 0 && this.core.db.kind !== 'sqlite') {
+      const now = this.now();
+      if (this.holes.size + gap > MAX_HOLES) this.holesUnlistedUntil = now + LATE_WINDOW_MS;
+      else for (let s = this.bookSeq + 1; s < seq; s++) this.holes.set(s, now);
+    }
+    this.bookSeq = seq;
+  }
+
+  /** The checkpoint's position and content now (synchronously: the book does not change meanwhile). */
+  private checkpointNow(): { position: number; text: string } {
+    const now = this.now();
+    for (const [s, at] of this.holes) if (now - at > LATE_WINDOW_MS) this.holes.delete(s);
+    const content: CheckpointContent = { retention: this.book.retention, pending: [...this.holes.keys()].sort((a, b) => a - b), book: this.book.exportState() };
+    return { position: this.bookSeq, text: JSON.stringify(content) };
+  }
+
+  /**
+   * Writes the checkpoint if the book has moved on since the last one this node loaded or wrote.
+   * True when written (false too when another node's covers more).
+   */
+  async saveCheckpoint(): Promise<boolean> {
+    if (this.saving) await this.saving;
+    if (!this.follower || this.bookSeq <= this.checkpointed || this.now() < this.holesUnlistedUntil) return false;
+    const { position, text } = this.checkpointNow();
+    const t0 = performance.now();
+    this.saving = this.checkpoints.save(position, text, this.nodeId, this.now());
+    try {
+      const saved = await this.saving;
+      if (saved) this.checkpointed = position;
+      this.logger.debug({ position, chars: text.length, ms: Math.round(performance.now() - t0), saved }, 'routing: checkpoint');
+      return saved;
+    } finally {
+      this.saving = null;
+    }
+  }
+
+  /** The periodic checkpoint, written by the node holding the lease. */
+  private async periodicCheckpoint(): Promise<void> {
+    if (this.stopped) return;
+    try {
+      if (await this.checkpointLease.hold()) await this.saveCheckpoint();
+    } catch (err) {
+      this.logger.warn({ err: String(err) }, 'routing: checkpoint not written');
+    }
   }
 
   /** Operators this node served before it stopped come back logged out. */
@@ -259,7 +429,9 @@ export class RoutingRuntime {
   }
 
   private async handle(e: JournalEvent): Promise<void> {
-    for (const intent of this.book.apply(e)) {
+    const intents = this.book.apply(e);
+    this.noteApplied(e.seq);
+    for (const intent of intents) {
       try {
         await this.perform(intent);
       } catch (err) {

@@ -1,5 +1,5 @@
 /**
- * The databases the SQL store tests run on: an SQLite file and a throw-away database on the MariaDB
+ * The databases routing's SQL tests run on: an SQLite file and a throw-away database on the MariaDB
  * test server (skipped with a reason when it is not there).
  */
 import { join } from 'node:path';
@@ -12,28 +12,29 @@ export interface TestDb {
   dispose: () => Promise<void>;
 }
 
-export async function storeDatabases(): Promise<{ name: string; skip: false | string; open: () => Promise<TestDb> }[]> {
-  const migrated = async (url: string) => {
-    const db = await new Database({ url, entities: routingEntities, migrations: routingMigrations, poolSize: 20 }).open();
-    await db.migrate();
-    return db;
-  };
+/** Empty databases: `make()` gives a URL and how to throw it away. */
+export async function scratchDatabases(): Promise<{ name: string; skip: false | string; make: () => Promise<{ url: string; drop: () => Promise<void> }> }[]> {
   return [
     {
       name: 'SQLite', skip: false,
-      open: async () => {
+      make: async () => {
         const d = tempDir('okno-routing-');
-        const db = await migrated(`sqlite:${join(d.dir, 'okno.sqlite')}`);
-        return { db, dispose: async () => { await db.close(); d.cleanup(); } };
+        return { url: `sqlite:${join(d.dir, 'okno.sqlite')}`, drop: async () => d.cleanup() };
       },
     },
-    {
-      name: 'MariaDB', skip: await needsMysql(),
-      open: async () => {
-        const s = await scratchMysqlDatabase('okno_routing');
-        const db = await migrated(s.url);
-        return { db, dispose: async () => { await db.close(); await s.drop(); } };
-      },
-    },
+    { name: 'MariaDB', skip: await needsMysql(), make: () => scratchMysqlDatabase('okno_routing') },
   ];
+}
+
+/** Databases with routing's tables (its migrations run). */
+export async function storeDatabases(): Promise<{ name: string; skip: false | string; open: () => Promise<TestDb> }[]> {
+  return (await scratchDatabases()).map(({ name, skip, make }) => ({
+    name, skip,
+    open: async () => {
+      const s = await make();
+      const db = await new Database({ url: s.url, entities: routingEntities, migrations: routingMigrations, poolSize: 20 }).open();
+      await db.migrate();
+      return { db, dispose: async () => { await db.close(); await s.drop(); } };
+    },
+  }));
 }
