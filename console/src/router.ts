@@ -4,7 +4,7 @@
  */
 import { createRouter, createWebHashHistory, type RouteRecordRaw } from 'vue-router';
 import { useSession } from './stores/session.ts';
-import { hasAnyRole, homeFor } from './logic/menu.ts';
+import { hasAnyRole, homeFor, WRITERS } from './logic/menu.ts';
 import LoginView from './views/LoginView.vue';
 import { usePageMessages } from './i18n/index.ts';
 
@@ -20,6 +20,8 @@ declare module 'vue-router' {
 
 const DESK = ['operator', 'supervisor'];
 const PLANNING = ['planner', 'supervisor', 'admin'];
+/** Who computes plans (the planning API's POST /plan, /backlog, /plans). */
+const PLANNERS = WRITERS.planning;
 const REPORTS = ['supervisor', 'admin'];
 
 const routes: RouteRecordRaw[] = [
@@ -42,7 +44,8 @@ const routes: RouteRecordRaw[] = [
           { path: 'calculator', name: 'planning-calculator', component: () => import('./views/planning/CalculatorView.vue'), meta: { roles: PLANNING, title: 'planning.sections.calculator' } },
           { path: 'lines', name: 'planning-lines', component: () => import('./views/planning/LinesView.vue'), meta: { roles: PLANNING, title: 'planning.sections.lines' } },
           { path: 'forecast', name: 'planning-forecast', component: () => import('./views/planning/ForecastView.vue'), meta: { roles: PLANNING, title: 'planning.sections.forecast' } },
-          { path: 'plan', name: 'planning-plan', component: () => import('./views/planning/PlanView.vue'), meta: { roles: ['planner', 'admin'], title: 'planning.sections.plan' } },
+          { path: 'plan', name: 'planning-plan', component: () => import('./views/planning/PlanView.vue'), meta: { roles: PLANNERS, title: 'planning.sections.plan' } },
+          { path: 'backlog', name: 'planning-backlog', component: () => import('./views/planning/BacklogView.vue'), meta: { roles: PLANNERS, title: 'planning.sections.backlog' } },
           { path: 'plans', name: 'planning-plans', component: () => import('./views/planning/PlansView.vue'), meta: { roles: PLANNING, title: 'planning.sections.plans' } },
         ],
       },

@@ -4,6 +4,7 @@
 import t from 'tap';
 import { needsTools, tempDir } from '@okno/testkit';
 import { openBrowser } from './support/browser.js';
+import { answerOf } from './support/backlog.js';
 
 const skip = needsTools('chromium');
 
@@ -165,6 +166,94 @@ t.test('console components in Chromium', { skip }, async (t) => {
     await page.click('[data-testid=reply-send]');
     await page.waitForSelector('[data-testid=reply-composer] .q-field--error');
     t.match(await page.textContent('[data-testid=reply-composer] .q-field--error'), /Заполните это поле/);
+  });
+
+  t.test('a deferred-work plan: totals, the warning when deadlines cannot be kept, chart, heatmap and table', async (t) => {
+    const working = (i) => i % 24 >= 9 && i % 24 < 18;
+    const answer = answerOf(Array.from({ length: 48 }, (_, i) => (working(i) ? 12 : 2)), { working });
+    await mount('BacklogResult', { answer });
+    const figure = (name) => page.textContent(`[data-testid=backlog-totals] [data-figure=${name}]`).then((x) => x.trim());
+    t.equal(await figure('peakStaff'), String(Math.max(...answer.intervals.map((i) => i.staff))));
+    t.equal(await figure('staffHours'), String(answer.intervals.reduce((s, i) => s + i.staff, 0)), 'hourly intervals: the sum of staff');
+    t.equal(await figure('arrivals'), String(9 * 12 * 2 + 15 * 2 * 2));
+    t.equal(await page.locator('[data-testid=backlog-cannot-meet]').count(), 0, 'no warning when every deadline can be kept');
+    t.equal(await page.locator('[data-testid=backlog-table] tbody tr').count(), 48, 'a row per interval');
+    const first = await page.locator('[data-testid=backlog-table] tbody tr[data-start="2026-04-21T09:00:00+03:00"] > *').allTextContents();
+    const nine = answer.intervals[9];
+    t.same(first.slice(1).map((c) => c.trim()), [String(nine.arrivals), String(Math.round(nine.completed * 10) / 10), String(Math.round(nine.backlog * 10) / 10), String(Math.round(nine.agents * 100) / 100), String(nine.staff)]);
+    t.match(first[0], /21\.04\.2026, 09:00/, 'the start in local time');
+    t.match(await page.textContent('[data-testid=backlog-table] tbody tr:first-child th'), /нерабочее время/, 'closed hours are marked');
+    await page.waitForSelector('[data-testid=backlog-chart] svg');
+    await page.waitForSelector('[data-testid=backlog-heatmap] svg');
+    t.match(await page.getAttribute('[data-testid=backlog-heatmap]', 'aria-label'), /: В графике$/, 'the heatmap shows staff first');
+    t.match(await page.textContent('[data-testid=backlog-used]'), /Срок: 3 календ\. дн\.; время обработки одного: 360 с/);
+
+    await page.evaluate((a) => window.harness.setProps({ answer: a }), answerOf([5, 5, 5, 5], { deadlineMinutes: 60 }));
+    await page.waitForSelector('[data-testid=backlog-cannot-meet]');
+    t.equal(await page.getAttribute('[data-testid=backlog-cannot-meet]', 'role'), 'alert');
+    t.match(await page.textContent('[data-testid=backlog-cannot-meet]'), /Не успеть в срок: 20 обращ\..*при шаге 60 мин/s, 'says how many and why');
+  });
+
+  t.test('the deferred-work form names each wrong field, puts the API\'s field errors at their fields, and shows the answer', async (t) => {
+    // A session the API client can use (the requests are answered by the test, not a server).
+    await page.evaluate(() => localStorage.setItem('okno.session', JSON.stringify({ accessToken: 'a', accessExpiresAt: '2999-01-01T00:00:00Z', refreshToken: 'r', user: { id: 1, login: 'planner', fullName: 'P', roles: ['planner'] } })));
+    const sent = [];
+    let reply = { status: 500, body: {} };
+    await page.route('**/api/planning/backlog', (route) => {
+      sent.push(route.request().postDataJSON());
+      return route.fulfill({ status: reply.status, contentType: 'application/json', body: JSON.stringify(reply.body) });
+    });
+    t.teardown(() => page.unroute('**/api/planning/backlog'));
+    await mount('BacklogView', {});
+    const field = (name) => page.locator(`[data-testid=planning-backlog] input[data-field=${name}]`);
+    const errorAt = (name) => page.locator(`[data-testid=planning-backlog] label.q-field--error:has(input[data-field=${name}]) .q-field__messages`);
+    await field('days').fill('20');
+    await field('utilisationPercent').fill('0');
+    await page.click('[data-testid=backlog-add-waiting]');
+    await field('waiting-0-items').fill('-3');
+    await page.click('[data-testid=backlog-compute]');
+    await page.waitForSelector('[data-testid=backlog-problems]');
+    t.match(await errorAt('days').textContent(), /Дней: целое число от 1 до 14/, 'the message names the field');
+    t.match(await errorAt('utilisationPercent').textContent(), /Полезная занятость/);
+    t.match(await errorAt('waiting-0-items').textContent(), /строка 1/);
+    t.match(await page.textContent('[data-testid=backlog-problems]'), /Проверьте поля:.*Дней.*Полезная занятость.*Ожидающие, строка 1/s);
+    t.same(sent, [], 'nothing is sent while a field is wrong');
+
+    await field('days').fill('2');
+    await field('utilisationPercent').fill('80');
+    await field('waiting-0-items').fill('12');
+    await field('waiting-0-date').fill('2026-04-21');
+    await field('waiting-0-time').fill('12:00');
+    await field('from').fill('2026-04-21');
+    t.match(await page.textContent('[data-testid=backlog-waiting]'), /к концу интервала 21\.04 11:00–12:00/, 'says which interval the due time closes');
+    reply = { status: 422, body: { error: { code: 'VALIDATION_ERROR', message: 'invalid input', fields: [
+      { field: 'shrinkage', message: 'The \'shrinkage\' field must be less than or equal to 0.95.' }, { field: 'input', message: 'handleSeconds must be > 0' },
+    ] } } };
+    await page.click('[data-testid=backlog-compute]');
+    await errorAt('shrinkagePercent').waitFor();
+    t.match(await errorAt('shrinkagePercent').textContent(), /must be less than or equal to 0\.95/, 'the API\'s field error at its field');
+    t.match(await errorAt('handleSeconds').textContent(), /в истории канала его нет/, 'no handle time in history: asks for one');
+    t.match(await page.textContent('[data-testid=planning-backlog] [data-state=error]'), /проверьте отмеченные поля/);
+    t.same(sent[0], { groupBy: 'channel', key: 'email', from: '2026-04-21', days: 2, intervalMinutes: 60, deadline: 'register', waiting: [{ items: 12, dueByEndOf: 11 }], utilisation: 0.8, shrinkage: 0.3 });
+
+    reply = { status: 409, body: { error: { code: 'CONFLICT', message: 'not enough history to forecast channel "fax": 3 day(s) with contacts', data: { reason: 'NOT_ENOUGH_HISTORY' } } } };
+    await page.click('[data-testid=planning-backlog] [data-field=channel]');
+    await page.click('.q-menu .q-item:has-text("Факс")');
+    await page.click('[data-testid=backlog-compute]');
+    await page.waitForFunction(() => /not enough history/.test(document.querySelector('[data-testid=planning-backlog] [data-state=error]')?.textContent ?? ''));
+    t.equal(sent[1].key, 'fax');
+    t.equal(await page.locator('[data-testid=planning-backlog] .q-field--error').count(), 0, 'a conflict is no field\'s fault');
+
+    await page.click('[data-testid=planning-backlog] [data-field=deadline]');
+    await page.click('.q-menu .q-item:has-text("Свой срок")');
+    await field('customMinutes').fill('30');
+    await page.click('[data-testid=planning-backlog] [aria-label="Как идёт срок"] .q-radio:has-text("календарное")');
+    reply = { status: 200, body: answerOf([4, 4, 4, 4], { deadlineMinutes: 30 }) };
+    await page.click('[data-testid=backlog-compute]');
+    await page.waitForSelector('[data-testid=planning-backlog] [data-testid=backlog-cannot-meet]');
+    t.same(sent[2].deadline, { minutes: 30, clock: 'calendar' });
+    t.equal(await page.locator('[data-testid=planning-backlog] [data-testid=backlog-table] tbody tr').count(), 4);
+    t.equal(await page.locator('[data-testid=planning-backlog] input[data-field=plan-name]').count(), 1, 'the plan can be saved');
   });
 
   t.test('the language switch changes every text and is remembered', async (t) => {

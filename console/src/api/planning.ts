@@ -1,6 +1,6 @@
 /** The planning plugin's REST API (`/api/planning`, plugins/planning/src/planning.service.ts). */
 import type { ApiClient } from './http.ts';
-import type { PlanTotals, PlannedInterval } from '@okno/planning/math';
+import type { BacklogPlan, BacklogPlanInterval, PlanTotals, PlannedInterval } from '@okno/planning/math';
 import type { HeatmapData } from '../logic/planning.ts';
 
 /** Totals over a day or a plan; an interval's plan with its start as ISO text (the API's shape). */
@@ -38,6 +38,17 @@ export interface ForecastAnswer {
   totals: { date: string; volume: number; actualVolume: number | null }[];
 }
 
+/** POST /backlog: staff per interval for deferred work (e-mail, fax, portal) to meet its deadline (plugins/planning/src/plans.ts `BacklogAnswer`). */
+export type BacklogInterval = Omit<BacklogPlanInterval, 'start'> & { start: string };
+
+export interface BacklogAnswer extends Omit<BacklogPlan, 'intervals'> {
+  intervals: BacklogInterval[];
+  deadline: { minutes: number; clock: 'calendar' | 'working' };
+  handleSeconds: number;
+  source: 'given' | 'forecast';
+  heatmap: HeatmapData;
+}
+
 export interface SavedPlanSummary {
   id: number;
   name: string;
@@ -58,6 +69,7 @@ export function planningApi(api: ApiClient) {
     forecast: (q: { groupBy?: string; key?: string; intervalMinutes?: number; from?: string; days?: number }) => api.get<ForecastAnswer>('/planning/forecast', q),
     plan: (body: PlanRequest) => api.post<PlanAnswer>('/planning/plan', body),
     whatIf: (body: PlanRequest) => api.post<WhatIfAnswer>('/planning/what-if', body),
+    backlog: (body: PlanRequest) => api.post<BacklogAnswer>('/planning/backlog', body),
     plans: () => api.get<SavedPlanSummary[]>('/planning/plans'),
     savedPlan: (id: number) => api.get<SavedPlan>(`/planning/plans/${id}`),
     save: (name: string, kind: SavedPlanSummary['kind'], input: PlanRequest) => api.post<SavedPlanSummary & { result: unknown }>('/planning/plans', { name, kind, input }),

@@ -181,7 +181,8 @@ export function heatmapCells(h: HeatmapData, metric: 'agents' | 'staff' | 'servi
   let max = 0;
   h[metric].forEach((row, r) => cols.forEach((c, k) => {
     const v = row[c];
-    const value = v === null || v === undefined ? '-' : metric === 'serviceLevel' ? Math.round(v * 1000) / 10 : v;
+    // Percent for the service level; one decimal otherwise (a backlog plan's agents are fractional).
+    const value = v === null || v === undefined ? '-' : metric === 'serviceLevel' ? Math.round(v * 1000) / 10 : Math.round(v * 10) / 10;
     if (typeof value === 'number') max = Math.max(max, value);
     cells.push([k, r, value]);
   }));

@@ -11,7 +11,7 @@ import iconSet from 'quasar/icon-set/svg-mdi-v7';
 import quasarRu from 'quasar/lang/ru';
 import 'quasar/src/css/index.sass';
 import '../../src/css/app.sass';
-import { i18n } from '../../src/i18n/index.ts';
+import { i18n, usePageMessages } from '../../src/i18n/index.ts';
 import { usePrefs } from '../../src/stores/prefs.ts';
 import AsyncState from '../../src/components/AsyncState.vue';
 import DeadlineCountdown from '../../src/components/DeadlineCountdown.vue';
@@ -22,8 +22,10 @@ import OfferDialog from '../../src/views/desk/OfferDialog.vue';
 import ShortcutsHelp from '../../src/views/desk/ShortcutsHelp.vue';
 import ReplyComposer from '../../src/views/desk/ReplyComposer.vue';
 import AppealTimeline from '../../src/views/desk/AppealTimeline.vue';
+import BacklogView from '../../src/views/planning/BacklogView.vue';
+import BacklogResult from '../../src/views/planning/BacklogResult.vue';
 
-const COMPONENTS: Record<string, Component> = { AsyncState, DeadlineCountdown, CalendarMonth, LanguageSwitch, StatusChip, OfferDialog, ShortcutsHelp, ReplyComposer, AppealTimeline };
+const COMPONENTS: Record<string, Component> = { AsyncState, DeadlineCountdown, CalendarMonth, LanguageSwitch, StatusChip, OfferDialog, ShortcutsHelp, ReplyComposer, AppealTimeline, BacklogView, BacklogResult };
 
 interface Harness {
   events: { name: string; args: unknown[] }[];
@@ -71,4 +73,7 @@ const harness: Harness = {
 };
 
 (window as unknown as { harness: Harness }).harness = harness;
-document.body.dataset.ready = 'true';
+// The planning pages' texts, as the router loads them with the first such page.
+void usePageMessages().then(() => {
+  document.body.dataset.ready = 'true';
+});
