@@ -4,14 +4,14 @@
  */
 import { In, type EntityManager } from 'typeorm';
 import type { Database } from '../persistence/database.js';
-import { Applicant, ContactPoint, Appeal, type ApplicantKind, AuditEntry, DestructionAct, Interaction } from '../persistence/entities/index.js';
+import { Applicant, ContactPoint, Appeal, type ApplicantKind, type ContactKind, AuditEntry, DestructionAct, Interaction } from '../persistence/entities/index.js';
 import type { Actor } from './actor.js';
 import { recordAudit } from './audit.js';
 import { appendJournal } from './journal.js';
 import { invalid, notFound } from './errors.js';
 import { normalizeContact, contactProblems, type ContactInput } from './contacts.js';
 import { optionalText, type Problem } from './text-fields.js';
-import { sqlInsert, sqlRows, quoteFor } from '../persistence/sql.js';
+import { sqlFor, sqlInsert, sqlInsertMany, lookup, runLookups, num, type Sql, type Lookup, type LookupRow, type Quote } from '../persistence/sql.js';
 
 export interface ApplicantInput {
   kind?: ApplicantKind;
@@ -41,39 +41,95 @@ export function applicantProblems(input: ApplicantInput, field = 'applicant'): P
   return p;
 }
 
+/** A contact as given, with its normal form. */
+export interface NormalContact {
+  kind: ContactKind;
+  value: string;
+  normalized: string;
+}
+
+/** The applicant's contacts in their normal form, each address once. */
+export function normalContacts(input: ApplicantInput): NormalContact[] {
+  const out: NormalContact[] = [];
+  for (const c of input.contacts ?? []) {
+    const normalized = normalizeContact(c.kind, c.value);
+    if (!out.some((o) => o.kind === c.kind && o.normalized === normalized)) out.push({ kind: c.kind, value: c.value.trim(), normalized });
+  }
+  return out;
+}
+
+/** `(alias.kind = ? AND alias.normalized = ?) OR ...` for `count` contacts. */
+export function contactCondition(q: Quote, alias: string, count: number): string {
+  return Array.from({ length: count }, () => `(${alias}.${q('kind')} = ? AND ${alias}.${q('normalized')} = ?)`).join(' OR ');
+}
+
+/** The parameters of contactCondition(). */
+export function contactParams(contacts: readonly NormalContact[]): string[] {
+  return contacts.flatMap((c) => [c.kind, c.normalized]);
+}
+
+/** An address already on record, with the applicant it belongs to. */
+export interface KnownContact {
+  kind: string;
+  normalized: string;
+  applicant: { id: number; fullName: string | null; organisationName: string | null; destroyed: boolean } | null;
+}
+
+const KNOWN = 'contact';
+
+/** The lookup of the contacts on record (tagged rows, to share a round trip with other lookups). */
+export function knownContactsLookup(q: Quote, contacts: readonly NormalContact[]): Lookup | null {
+  if (!contacts.length) return null;
+  return lookup(q, KNOWN, String(contacts.length), contactParams(contacts), () => ({
+    numbers: [`a.${q('id')}`, `a.${q('destroyedAt')}`],
+    texts: [`c.${q('kind')}`, `c.${q('normalized')}`, `a.${q('fullName')}`, `a.${q('organisationName')}`],
+    rest: `FROM ${q('contact_points')} c LEFT JOIN ${q('applicants')} a ON a.${q('id')} = c.${q('applicantId')} WHERE ${contactCondition(q, 'c', contacts.length)}`,
+  }));
+}
+
+export function knownContactsFrom(rows: readonly LookupRow[]): KnownContact[] {
+  return rows.filter((r) => r.k === KNOWN).map((r) => ({
+    kind: r.s1!, normalized: r.s2!,
+    applicant: r.n1 == null ? null : { id: num(r.n1)!, fullName: r.s3, organisationName: r.s4, destroyed: r.n2 != null },
+  }));
+}
+
 /**
- * The applicant these contacts belong to, or a new one. Known contacts are matched by their normal
- * form; new contacts are added to the applicant; a missing name is filled in.
+ * The applicant these contacts belong to, or a new one, given the contacts already on record: the
+ * first given address on record names the applicant; new addresses are added to it; a missing name
+ * is filled in.
  */
-export async function findOrCreateApplicant(em: EntityManager, input: ApplicantInput, now: Date): Promise<Applicant> {
-  const contacts = (input.contacts ?? []).map((c) => ({ kind: c.kind, value: c.value.trim(), normalized: normalizeContact(c.kind, c.value) }));
-  const q = quoteFor(em);
-  let applicant: Applicant | null = null;
-  const known = contacts.length
-    ? (await sqlRows<{ applicantId: unknown; kind: string; normalized: string }>(em,
-        `SELECT ${q('applicantId')}, ${q('kind')}, ${q('normalized')} FROM ${q('contact_points')} WHERE ${contacts.map(() => `(${q('kind')} = ? AND ${q('normalized')} = ?)`).join(' OR ')}`,
-        contacts.flatMap((c) => [c.kind, c.normalized]))).map((r) => ({ ...r, applicantId: Number(r.applicantId) }))
-    : [];
-  if (known.length) applicant = await em.findOne(Applicant, { where: { id: known[0]!.applicantId } });
-  if (applicant?.destroyedAt) applicant = null;
+export async function settleApplicant(sql: Sql, input: ApplicantInput, contacts: readonly NormalContact[], known: readonly KnownContact[], now: Date): Promise<{ id: number }> {
+  const q = sql.q;
+  const isKnown = (c: NormalContact) => known.find((k) => k.kind === c.kind && k.normalized === c.normalized);
+  let applicant = contacts.map(isKnown).find(Boolean)?.applicant ?? null;
+  if (applicant?.destroyed) applicant = null;
   const fullName = input.fullName?.trim() || null;
   const organisationName = input.organisationName?.trim() || null;
+  let id: number;
   if (!applicant) {
     const values = { kind: input.kind ?? (organisationName ? 'organisation' : 'citizen'), fullName, organisationName, createdAt: now, updatedAt: now, destroyedAt: null } as const;
-    applicant = Object.assign(new Applicant(), values, { id: await sqlInsert(em, q, 'applicants', values) });
-  } else if ((!applicant.fullName && fullName) || (!applicant.organisationName && organisationName)) {
-    applicant.fullName ??= fullName;
-    applicant.organisationName ??= organisationName;
-    applicant.updatedAt = now;
-    await em.save(Applicant, applicant);
+    id = await sqlInsert(sql, 'applicants', values);
+  } else {
+    id = applicant.id;
+    if ((!applicant.fullName && fullName) || (!applicant.organisationName && organisationName)) {
+      await sql.run(`UPDATE ${q('applicants')} SET ${q('fullName')} = ?, ${q('organisationName')} = ?, ${q('updatedAt')} = ? WHERE ${q('id')} = ?`,
+        [applicant.fullName ?? fullName, applicant.organisationName ?? organisationName, now, id]);
+    }
   }
   // Addresses already on record (this applicant's or, rarely, another record's) stay where they are;
   // new ones are added to this applicant. The unique index settles a race with a concurrent intake.
-  for (const c of contacts) {
-    if (known.some((e) => e.kind === c.kind && e.normalized === c.normalized)) continue;
-    await sqlInsert(em, q, 'contact_points', { applicantId: applicant.id, kind: c.kind, value: c.value, normalized: c.normalized });
-  }
-  return applicant;
+  await sqlInsertMany(sql, 'contact_points', contacts.filter((c) => !isKnown(c)).map((c) => ({ applicantId: id, kind: c.kind, value: c.value, normalized: c.normalized })));
+  return { id };
+}
+
+/** The applicant these contacts belong to, or a new one (see settleApplicant). */
+export async function findOrCreateApplicant(em: EntityManager, input: ApplicantInput, now: Date): Promise<{ id: number }> {
+  const sql = sqlFor(em);
+  const contacts = normalContacts(input);
+  const l = knownContactsLookup(sql.q, contacts);
+  const known = l ? knownContactsFrom(await runLookups(sql, [l])) : [];
+  return settleApplicant(sql, input, contacts, known, now);
 }
 
 async function view(em: EntityManager, applicant: Applicant): Promise<ApplicantView> {

@@ -5,7 +5,7 @@
 import type { EntityManager } from 'typeorm';
 import { JournalEntry } from '../persistence/entities/index.js';
 import type { Database } from '../persistence/database.js';
-import { sqlInsert, quoteFor } from '../persistence/sql.js';
+import { sqlFor, sqlInsert, sqlInsertMany, type Sql } from '../persistence/sql.js';
 
 export interface JournalInput {
   type: string;
@@ -29,8 +29,8 @@ export interface JournalEvent {
   data: Record<string, unknown>;
 }
 
-export async function appendJournal(em: EntityManager, input: JournalInput): Promise<JournalEntry> {
-  const row = {
+function journalRow(input: JournalInput) {
+  return {
     at: input.at ?? new Date(),
     type: input.type,
     aggregateType: input.aggregateType,
@@ -39,8 +39,17 @@ export async function appendJournal(em: EntityManager, input: JournalInput): Pro
     actorId: input.actorId ?? null,
     data: input.data ?? {},
   };
-  const seq = await sqlInsert(em, quoteFor(em), 'journal', row);
+}
+
+export async function appendJournal(em: EntityManager, input: JournalInput): Promise<JournalEntry> {
+  const row = journalRow(input);
+  const seq = await sqlInsert(sqlFor(em), 'journal', row);
   return Object.assign(new JournalEntry(), row, { seq });
+}
+
+/** Appends several entries in one statement (one round trip); their sequence numbers follow this order. */
+export async function appendJournalEntries(sql: Sql, inputs: JournalInput[]): Promise<void> {
+  await sqlInsertMany(sql, 'journal', inputs.map(journalRow));
 }
 
 export function toJournalEvent(e: JournalEntry): JournalEvent {

@@ -86,6 +86,8 @@ export class Database {
   readonly kind: DbKind;
   readonly dataSource: DataSource;
   private readonly mutex = new Mutex();
+  /** Pooled MySQL connections whose session is READ COMMITTED already. */
+  private readonly readCommitted = new WeakSet<object>();
 
   constructor(private readonly opts: DatabaseOptions) {
     const parsed = parseDbUrl(opts.url);
@@ -156,7 +158,7 @@ export class Database {
     if (this.kind === 'sqlite') return this.mutex.run(() => this.dataSource.transaction(work));
     for (let attempt = 1; ; attempt++) {
       try {
-        return await this.dataSource.transaction('READ COMMITTED', work);
+        return await this.mysqlTransaction(work);
       } catch (err) {
         const code = errCode(err);
         if (attempt < 4 && code && RETRYABLE_MYSQL.has(code)) {
@@ -165,6 +167,33 @@ export class Database {
         }
         throw err;
       }
+    }
+  }
+
+  /**
+   * One READ COMMITTED transaction on a pooled connection. The isolation level is set once per
+   * connection for its session instead of before every transaction: one round trip less each time.
+   */
+  private async mysqlTransaction<T>(work: (em: EntityManager) => Promise<T>): Promise<T> {
+    const qr = this.dataSource.createQueryRunner();
+    try {
+      const conn = (await qr.connect()) as object;
+      if (!this.readCommitted.has(conn)) {
+        await qr.query('SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED');
+        this.readCommitted.add(conn);
+      }
+      await qr.startTransaction();
+      try {
+        const result = await work(qr.manager);
+        await qr.commitTransaction();
+        return result;
+      } catch (err) {
+        // The error that stopped the work counts, not one from rolling back after it.
+        await qr.rollbackTransaction().catch(() => undefined);
+        throw err;
+      }
+    } finally {
+      await qr.release();
     }
   }
 

@@ -1,14 +1,34 @@
 /**
  * Plain SQL for the hot paths (intake, the journal): statements are built once per shape and run
- * through the transaction's own query runner, skipping TypeORM's query builder, which costs more CPU
- * than SQLite needs to execute them. Column names are the entities' property names on both
- * databases; values are converted the way the entities' column transformers store them.
+ * without TypeORM's query builder, which costs more CPU than the databases need to execute them.
+ * Column names are the entities' property names on both databases; values are converted the way the
+ * entities' column transformers store them.
+ *
+ * - SQLite: the statements run straight on the better-sqlite3 connection, each prepared once per
+ *   connection and SQL text (TypeORM's query runner prepares them again in every transaction). The
+ *   callers run inside `Database.transaction()` or `read()`, which hold the one connection meanwhile,
+ *   so the statements are part of the transaction that TypeORM began on it.
+ * - MySQL: through the transaction's own pooled connection, skipping TypeORM's promise wrapper
+ *   (which captures a stack trace per query).
+ * Errors are TypeORM's `QueryFailedError` with the driver's error, as from `em.query()`.
  */
-import type { EntityManager } from 'typeorm';
+import { QueryFailedError, type EntityManager } from 'typeorm';
 
 export type Quote = (name: string) => string;
 
-const insertSql = new Map<string, string>();
+/** A statement's outcome: the generated id of an insert (0 when none) and the rows changed. */
+export interface SqlResult {
+  insertId: number;
+  changes: number;
+}
+
+/** Runs plain SQL with `?` placeholders in the transaction (or read) of an entity manager. */
+export interface Sql {
+  readonly q: Quote;
+  readonly isMysql: boolean;
+  rows<T = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<T[]>;
+  run(sql: string, params?: unknown[]): Promise<SqlResult>;
+}
 
 /** A value as the database stores it: instants as epoch ms, JSON as text, booleans as 0/1. */
 export function toDb(v: unknown): unknown {
@@ -19,23 +39,6 @@ export function toDb(v: unknown): unknown {
   return v;
 }
 
-/** Inserts one row and returns its generated id. */
-export async function sqlInsert(em: EntityManager, q: Quote, table: string, row: Record<string, unknown>): Promise<number> {
-  const cols = Object.keys(row);
-  const key = `${q('')}${table}|${cols.join(',')}`;
-  let sql = insertSql.get(key);
-  if (!sql) insertSql.set(key, (sql = `INSERT INTO ${q(table)} (${cols.map(q).join(', ')}) VALUES (${cols.map(() => '?').join(', ')})`));
-  const raw = (await em.query(sql, cols.map((c) => toDb(row[c])))) as number | bigint | { insertId?: number } | undefined;
-  const id = typeof raw === 'number' || typeof raw === 'bigint' ? Number(raw) : Number(raw?.insertId);
-  if (!Number.isFinite(id) || id <= 0) throw new Error(`the database returned no id for the row inserted into ${table}`);
-  return id;
-}
-
-/** Rows of a query, as plain objects. */
-export async function sqlRows<T = Record<string, unknown>>(em: EntityManager, sql: string, params: unknown[] = []): Promise<T[]> {
-  return (await em.query(sql, params.map(toDb))) as T[];
-}
-
 const mysqlQuote: Quote = (n) => `\`${n}\``;
 const sqliteQuote: Quote = (n) => `"${n}"`;
 
@@ -43,4 +46,203 @@ const sqliteQuote: Quote = (n) => `"${n}"`;
 export function quoteFor(em: EntityManager): Quote {
   const t = em.connection.options.type;
   return t === 'mysql' || t === 'mariadb' ? mysqlQuote : sqliteQuote;
+}
+
+interface SqliteStatement {
+  readonly reader: boolean;
+  all(...params: unknown[]): unknown[];
+  run(...params: unknown[]): { changes: number; lastInsertRowid: number | bigint };
+}
+interface SqliteConnection {
+  prepare(sql: string): SqliteStatement;
+}
+interface MysqlConnection {
+  query(sql: string, params: unknown[], cb: (err: Error | null, result: unknown) => void): unknown;
+}
+
+/** Prepared statements per SQLite connection, by SQL text (bounded: shapes vary with list lengths). */
+const prepared = new WeakMap<SqliteConnection, Map<string, SqliteStatement>>();
+const MAX_PREPARED = 500;
+
+function logQuery(em: EntityManager, sql: string, params: unknown[]): void {
+  if (em.connection.options.logging) em.connection.logger.logQuery(sql, params);
+}
+
+class SqliteSql implements Sql {
+  readonly q = sqliteQuote;
+  readonly isMysql = false;
+  private readonly cache: Map<string, SqliteStatement>;
+
+  constructor(private readonly em: EntityManager, private readonly conn: SqliteConnection) {
+    let cache = prepared.get(conn);
+    if (!cache) prepared.set(conn, (cache = new Map()));
+    this.cache = cache;
+  }
+
+  private statement(sql: string): SqliteStatement {
+    let stmt = this.cache.get(sql);
+    if (!stmt) {
+      stmt = this.conn.prepare(sql);
+      if (this.cache.size >= MAX_PREPARED) this.cache.delete(this.cache.keys().next().value!);
+      this.cache.set(sql, stmt);
+    }
+    return stmt;
+  }
+
+  async rows<T>(sql: string, params: unknown[] = []): Promise<T[]> {
+    const values = params.map(toDb);
+    logQuery(this.em, sql, values);
+    try {
+      const stmt = this.statement(sql);
+      return (stmt.reader ? stmt.all(...values) : (stmt.run(...values), [])) as T[];
+    } catch (err) {
+      throw new QueryFailedError(sql, values, err as Error);
+    }
+  }
+
+  async run(sql: string, params: unknown[] = []): Promise<SqlResult> {
+    const values = params.map(toDb);
+    logQuery(this.em, sql, values);
+    try {
+      const r = this.statement(sql).run(...values);
+      return { insertId: Number(r.lastInsertRowid), changes: r.changes };
+    } catch (err) {
+      throw new QueryFailedError(sql, values, err as Error);
+    }
+  }
+}
+
+class MysqlSql implements Sql {
+  readonly q = mysqlQuote;
+  readonly isMysql = true;
+
+  constructor(private readonly em: EntityManager) {}
+
+  private async exec(sql: string, params: unknown[]): Promise<unknown> {
+    const values = params.map(toDb);
+    const qr = this.em.queryRunner;
+    // Outside a transaction (a plain read) TypeORM picks a pooled connection for the one statement.
+    if (!qr) return this.em.query(sql, values);
+    const conn = (await qr.connect()) as MysqlConnection;
+    logQuery(this.em, sql, values);
+    return new Promise((resolve, reject) => {
+      conn.query(sql, values, (err, result) => (err ? reject(new QueryFailedError(sql, values, err)) : resolve(result)));
+    });
+  }
+
+  async rows<T>(sql: string, params: unknown[] = []): Promise<T[]> {
+    const r = await this.exec(sql, params);
+    return Array.isArray(r) ? (r as T[]) : [];
+  }
+
+  async run(sql: string, params: unknown[] = []): Promise<SqlResult> {
+    const r = (await this.exec(sql, params)) as { insertId?: number; affectedRows?: number } | undefined;
+    return { insertId: Number(r?.insertId ?? 0), changes: Number(r?.affectedRows ?? 0) };
+  }
+}
+
+/** The plain-SQL runner for an entity manager (a transaction's, or the data source's for reads). */
+export function sqlFor(em: EntityManager): Sql {
+  const t = em.connection.options.type;
+  if (t === 'mysql' || t === 'mariadb') return new MysqlSql(em);
+  if (t === 'better-sqlite3') {
+    const conn = (em.connection.driver as unknown as { databaseConnection?: SqliteConnection }).databaseConnection;
+    if (conn) return new SqliteSql(em, conn);
+  }
+  throw new Error(`plain SQL is not set up for the ${t} driver`);
+}
+
+const insertSql = new Map<string, string>();
+
+/** `INSERT INTO table (cols) VALUES (?, ...), ...` for `rows` rows, built once per shape. */
+export function insertStatement(q: Quote, table: string, cols: readonly string[], rows = 1): string {
+  const key = `${q('')}${table}|${cols.join(',')}|${rows}`;
+  let sql = insertSql.get(key);
+  if (!sql) {
+    const one = `(${cols.map(() => '?').join(', ')})`;
+    insertSql.set(key, (sql = `INSERT INTO ${q(table)} (${cols.map(q).join(', ')}) VALUES ${Array.from({ length: rows }, () => one).join(', ')}`));
+  }
+  return sql;
+}
+
+/** Inserts rows that share their columns in one statement; returns the id generated for the first. */
+export async function sqlInsertMany(sql: Sql, table: string, rows: readonly Record<string, unknown>[]): Promise<number> {
+  if (!rows.length) return 0;
+  const cols = Object.keys(rows[0]!);
+  const params: unknown[] = [];
+  for (const row of rows) for (const c of cols) params.push(row[c]);
+  const r = await sql.run(insertStatement(sql.q, table, cols, rows.length), params);
+  return r.insertId;
+}
+
+/** Inserts one row and returns its generated id. */
+export async function sqlInsert(sql: Sql, table: string, row: Record<string, unknown>): Promise<number> {
+  const id = await sqlInsertMany(sql, table, [row]);
+  if (!Number.isFinite(id) || id <= 0) throw new Error(`the database returned no id for the row inserted into ${table}`);
+  return id;
+}
+
+/** Rows of a query, as plain objects. */
+export async function sqlRows<T = Record<string, unknown>>(em: EntityManager, sql: string, params: unknown[] = []): Promise<T[]> {
+  return sqlFor(em).rows<T>(sql, params);
+}
+
+/**
+ * Several small lookups in one round trip: each lookup is a SELECT of the same eight columns
+ * (k: its tag, n1-n3: numbers, s1-s4: texts), and they are joined with UNION ALL.
+ */
+export interface LookupRow {
+  k: string;
+  n1: unknown;
+  n2: unknown;
+  n3: unknown;
+  s1: string | null;
+  s2: string | null;
+  s3: string | null;
+  s4: string | null;
+}
+
+export interface Lookup {
+  /** Names the SQL text (see lookup()). */
+  key: string;
+  sql: string;
+  params: unknown[];
+}
+
+const LOOKUP_COLUMNS = ['n1', 'n2', 'n3', 's1', 's2', 's3', 's4'] as const;
+const lookupSql = new Map<string, string>();
+
+/**
+ * One lookup: `tag` (a constant) as k, then up to three number and four text expressions (missing
+ * ones are NULL), then the rest of the statement (FROM ... WHERE ...). `key` names the SQL text: the
+ * tag plus whatever else changes it (the length of an IN list, which column is matched); `build`
+ * gives the expressions and runs only the first time a key is seen.
+ */
+export function lookup(q: Quote, tag: string, key: string, params: unknown[], build: () => { numbers: string[]; texts: string[]; rest: string }): Lookup {
+  const fullKey = `${q('')}${tag}|${key}`;
+  let sql = lookupSql.get(fullKey);
+  if (!sql) {
+    if (lookupSql.size > 2000) lookupSql.clear();
+    const { numbers, texts, rest } = build();
+    const exprs = [...numbers, ...Array(3 - numbers.length).fill('NULL'), ...texts, ...Array(4 - texts.length).fill('NULL')];
+    lookupSql.set(fullKey, (sql = `SELECT '${tag}' AS ${q('k')}, ${exprs.map((e, i) => `${e} AS ${q(LOOKUP_COLUMNS[i]!)}`).join(', ')} ${rest}`));
+  }
+  return { key: fullKey, sql, params };
+}
+
+/** Runs the lookups as one query (its text is kept per combination of lookups). */
+export async function runLookups(sql: Sql, lookups: Lookup[]): Promise<LookupRow[]> {
+  if (!lookups.length) return [];
+  const key = lookups.map((l) => l.key).join('\n');
+  let text = lookupSql.get(key);
+  if (!text) {
+    if (lookupSql.size > 2000) lookupSql.clear();
+    lookupSql.set(key, (text = lookups.map((l) => l.sql).join(' UNION ALL ')));
+  }
+  return sql.rows<LookupRow>(text, lookups.flatMap((l) => l.params));
+}
+
+/** A number column of a lookup row (MySQL returns BIGINT as text). */
+export function num(v: unknown): number | null {
+  return v == null ? null : Number(v);
 }

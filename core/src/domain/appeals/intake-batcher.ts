@@ -4,9 +4,14 @@
  * undoes only that intake), and commits once: one sync to disk for the group instead of one each.
  * Every caller still gets its answer only after the commit, so a channel acknowledges nothing that is
  * not durably stored; if the commit fails, every intake of the group fails and is retried by its sender.
+ *
+ * A group starts one turn of the event loop after the first intake waiting for it (and after the
+ * previous group's commit), so the callers answered by that commit have handed in their next
+ * intakes by then: with N senders in flight a group holds up to N intakes.
  */
 import type { IntakeDeps, IntakeInput, IntakeResult } from './intake.js';
 import { intakeIn } from './intake.js';
+import { sqlFor } from '../../persistence/sql.js';
 
 interface Waiting {
   input: IntakeInput;
@@ -25,28 +30,30 @@ export class IntakeBatcher {
   submit(input: IntakeInput): Promise<IntakeResult> {
     return new Promise((resolve, reject) => {
       this.queue.push({ input, resolve, reject });
-      void this.drain();
+      if (!this.running) {
+        this.running = true;
+        setImmediate(() => void this.drain());
+      }
     });
   }
 
   private async drain(): Promise<void> {
-    if (this.running) return;
-    this.running = true;
     try {
       while (this.queue.length) {
         const group = this.queue.splice(0, this.maxGroup);
         let outcomes: ({ ok: IntakeResult } | { err: unknown })[];
         try {
           outcomes = await this.deps.db.transaction(async (em) => {
+            const sql = sqlFor(em);
             const out: ({ ok: IntakeResult } | { err: unknown })[] = [];
-            for (let i = 0; i < group.length; i++) {
-              await em.query(`SAVEPOINT okno_intake_${i}`);
+            for (const w of group) {
+              await sql.run('SAVEPOINT okno_intake');
               try {
-                out.push({ ok: await intakeIn(em, this.deps, group[i]!.input) });
-                await em.query(`RELEASE SAVEPOINT okno_intake_${i}`);
+                out.push({ ok: await intakeIn(em, this.deps, w.input) });
+                await sql.run('RELEASE SAVEPOINT okno_intake');
               } catch (err) {
-                await em.query(`ROLLBACK TO SAVEPOINT okno_intake_${i}`);
-                await em.query(`RELEASE SAVEPOINT okno_intake_${i}`);
+                await sql.run('ROLLBACK TO SAVEPOINT okno_intake');
+                await sql.run('RELEASE SAVEPOINT okno_intake');
                 out.push({ err });
               }
             }
@@ -60,6 +67,8 @@ export class IntakeBatcher {
         this.stats.intakes += group.length;
         this.stats.largest = Math.max(this.stats.largest, group.length);
         outcomes.forEach((o, i) => ('ok' in o ? group[i]!.resolve(o.ok) : group[i]!.reject(o.err)));
+        // Let the callers just answered hand in their next intakes before the next group starts.
+        await new Promise((r) => setImmediate(r));
       }
     } finally {
       this.running = false;

@@ -6,10 +6,16 @@
 import { In, LessThanOrEqual, type EntityManager } from 'typeorm';
 import type { Database } from '../../persistence/database.js';
 import { Appeal, Notice, type NoticeKind } from '../../persistence/entities/index.js';
-import { appendJournal } from '../journal.js';
-import { sqlInsert, quoteFor } from '../../persistence/sql.js';
+import { appendJournal, type JournalInput } from '../journal.js';
+import { sqlFor, sqlInsert, type Sql } from '../../persistence/sql.js';
 
-export async function recordNotice(em: EntityManager, appeal: Appeal, kind: NoticeKind, data: Record<string, unknown>, now: Date, lang = 'ru'): Promise<Notice> {
+type NoticeTarget = Pick<Appeal, 'id' | 'siteId' | 'replyChannel' | 'replyAddress'>;
+
+/**
+ * Inserts a notice and returns it with the journal entry that records it, for the caller to append
+ * (intake appends it together with its own entry).
+ */
+export async function insertNotice(sql: Sql, appeal: NoticeTarget, kind: NoticeKind, data: Record<string, unknown>, now: Date, lang = 'ru'): Promise<{ notice: Notice; journal: JournalInput }> {
   const deliverable = Boolean(appeal.replyChannel && appeal.replyAddress);
   const values = {
     appealId: appeal.id,
@@ -25,9 +31,15 @@ export async function recordNotice(em: EntityManager, appeal: Appeal, kind: Noti
     interactionId: (data.interactionId as number | undefined) ?? null,
     data,
     createdAt: now,
-  };
-  const notice = Object.assign(new Notice(), values, { id: await sqlInsert(em, quoteFor(em), 'notices', values) });
-  await appendJournal(em, { type: 'notice.recorded', aggregateType: 'appeal', aggregateId: appeal.id, siteId: appeal.siteId, at: now, data: { noticeId: notice.id, kind, channel: notice.channel, status: notice.status } });
+  } as const;
+  const notice = Object.assign(new Notice(), values, { id: await sqlInsert(sql, 'notices', values) });
+  const journal = { type: 'notice.recorded', aggregateType: 'appeal', aggregateId: appeal.id, siteId: appeal.siteId, at: now, data: { noticeId: notice.id, kind, channel: notice.channel, status: notice.status } };
+  return { notice, journal };
+}
+
+export async function recordNotice(em: EntityManager, appeal: NoticeTarget, kind: NoticeKind, data: Record<string, unknown>, now: Date, lang = 'ru'): Promise<Notice> {
+  const { notice, journal } = await insertNotice(sqlFor(em), appeal, kind, data, now, lang);
+  await appendJournal(em, journal);
   return notice;
 }
 
