@@ -4,10 +4,9 @@
  * until it fills or `gapTimeoutMs` passes; a skipped number is still watched for `lateWindowMs` and
  * delivered late if its transaction commits after all. Consumers de-duplicate by `seq`.
  */
-import { In, MoreThan } from 'typeorm';
 import type { Database } from '../persistence/database.js';
-import { JournalEntry } from '../persistence/entities/index.js';
-import { toJournalEvent, type JournalEvent } from './journal.js';
+import { sqlFor, num } from '../persistence/sql.js';
+import type { JournalEvent } from './journal.js';
 import { systemClock, type Clock } from './clock.js';
 
 export interface FollowerOptions {
@@ -19,6 +18,17 @@ export interface FollowerOptions {
   types?: string[];
 }
 
+interface RawEntry {
+  seq: unknown;
+  at: unknown;
+  type: string;
+  aggregateType: string;
+  aggregateId: string;
+  siteId: unknown;
+  actorId: unknown;
+  data: string;
+}
+
 export class JournalFollower {
   private cursor: number;
   private readonly batch: number;
@@ -28,6 +38,7 @@ export class JournalFollower {
   private gapSince: { seq: number; at: number } | null = null;
   /** seq -> give-up time, for numbers skipped over. */
   private readonly skipped = new Map<number, number>();
+  private select: string | undefined;
 
   constructor(private readonly db: Database, opts: FollowerOptions) {
     this.cursor = opts.afterSeq;
@@ -42,19 +53,29 @@ export class JournalFollower {
     return this.cursor;
   }
 
+  /** Journal entries whose seq matches `condition`, straight from the rows (no entity mapping). */
+  private read(condition: string, params: unknown[]): Promise<JournalEvent[]> {
+    const q = (n: string) => this.db.q(n);
+    this.select ??= `SELECT ${['seq', 'at', 'type', 'aggregateType', 'aggregateId', 'siteId', 'actorId', 'data'].map(q).join(', ')} FROM ${q('journal')} WHERE ${q('seq')} `;
+    return this.db.read(async (em) => (await sqlFor(em).rows<RawEntry>(this.select + condition, params)).map((r) => ({
+      seq: num(r.seq)!, at: new Date(num(r.at)!).toISOString(), type: r.type, aggregateType: r.aggregateType, aggregateId: r.aggregateId,
+      siteId: num(r.siteId), actorId: num(r.actorId), data: JSON.parse(r.data) as Record<string, unknown>,
+    })));
+  }
+
   /** The next events, in order, as far as no unexplained gap stops them. */
   async next(): Promise<JournalEvent[]> {
     const now = this.clock().getTime();
     const out: JournalEvent[] = [];
     if (this.skipped.size) {
-      const late = await this.db.read((em) => em.find(JournalEntry, { where: { seq: In([...this.skipped.keys()]) }, order: { seq: 'ASC' } }));
+      const late = await this.read(`IN (${[...this.skipped.keys()].map(() => '?').join(', ')}) ORDER BY ${this.db.q('seq')}`, [...this.skipped.keys()]);
       for (const e of late) {
         this.skipped.delete(e.seq);
-        out.push(toJournalEvent(e));
+        out.push(e);
       }
       for (const [seq, until] of this.skipped) if (until < now) this.skipped.delete(seq);
     }
-    const rows = await this.db.read((em) => em.find(JournalEntry, { where: { seq: MoreThan(this.cursor) }, order: { seq: 'ASC' }, take: this.batch }));
+    const rows = await this.read(`> ? ORDER BY ${this.db.q('seq')} LIMIT ?`, [this.cursor, this.batch]);
     for (const row of rows) {
       const expected = this.cursor + 1;
       if (row.seq > expected) {
@@ -67,7 +88,7 @@ export class JournalFollower {
       }
       this.gapSince = null;
       this.cursor = row.seq;
-      out.push(toJournalEvent(row));
+      out.push(row);
     }
     return out;
   }

@@ -21,6 +21,11 @@ export interface RelayOptions {
   cursorName?: string;
   /** How often the position is saved while busy (default 1000 ms; always on stop). */
   saveEveryMs?: number;
+  /**
+   * The least time between the starts of two passes when nudged (default 10 ms): while commits come
+   * faster than that, their events go out together, one read of the journal for many commits.
+   */
+  minGapMs?: number;
 }
 
 export class JournalRelay {
@@ -35,6 +40,8 @@ export class JournalRelay {
   published = 0;
   private savedAt = 0;
   private savedPosition = -1;
+  /** When the last pass started (real time, for minGapMs). */
+  private passStartedAt = 0;
 
   constructor(private readonly db: Database, private readonly opts: RelayOptions) {
     this.clock = opts.clock ?? systemClock;
@@ -64,6 +71,7 @@ export class JournalRelay {
 
   private async loop(): Promise<void> {
     while (this.running) {
+      this.passStartedAt = Date.now();
       try {
         await this.tick();
       } catch (err) {
@@ -73,20 +81,27 @@ export class JournalRelay {
     }
   }
 
+  /** Waits `ms`, or less when nudged: then until minGapMs after the last pass started. */
   private pause(ms: number): Promise<void> {
-    if (this.woken || !this.running) {
-      this.woken = false;
-      return Promise.resolve();
-    }
     return new Promise((resolve) => {
+      let timer: ReturnType<typeof setTimeout> | undefined;
       const done = () => {
         clearTimeout(timer);
         this.wakeUp = null;
         this.woken = false;
         resolve();
       };
-      const timer = setTimeout(done, ms);
-      this.wakeUp = done;
+      const woken = () => {
+        clearTimeout(timer);
+        const wait = this.passStartedAt + (this.opts.minGapMs ?? 10) - Date.now();
+        if (wait <= 0 || !this.running) return done();
+        // Only stop() ends this short wait early; further nudges are served by the coming pass.
+        this.wakeUp = () => void (!this.running && done());
+        timer = setTimeout(done, wait);
+      };
+      if (this.woken || !this.running) return woken();
+      this.wakeUp = woken;
+      timer = setTimeout(done, ms);
     });
   }
 

@@ -19,6 +19,7 @@ export class Deadlines implements DeadlinePort {
   /** Day terms depend only on the local date they start from: computed once per date. */
   private readonly dayTermCache = new Map<string, Date>();
   private localDateFormat!: Intl.DateTimeFormat;
+  private lastLocal = { ms: NaN, date: '' };
 
   constructor(private readonly config: Pick<OknoConfig, 'calendar' | 'deadlines'>, editedDays: Record<string, DayOverride> = {}) {
     this.rebuild(editedDays);
@@ -41,6 +42,7 @@ export class Deadlines implements DeadlinePort {
       this.calendar = new BusinessCalendar(cfg);
       this.policy = new DeadlinePolicy(this.calendar, this.config.deadlines as DeadlinePolicyConfig);
       this.dayTermCache.clear();
+      this.lastLocal = { ms: NaN, date: '' };
       this.localDateFormat = new Intl.DateTimeFormat('en-CA', { timeZone: c.timeZone, year: 'numeric', month: '2-digit', day: '2-digit' });
     } catch (err) {
       if (err instanceof CalendarConfigError) throw new ConfigError('invalid calendar or deadlines configuration', String(err.message).split('\n').filter(Boolean));
@@ -48,10 +50,17 @@ export class Deadlines implements DeadlinePort {
     }
   }
 
+  /** The local date of an instant (the last one is kept: an appeal's terms mostly start at one instant). */
+  private localDate(at: Date): string {
+    const ms = at.getTime();
+    if (ms !== this.lastLocal.ms) this.lastLocal = { ms, date: this.localDateFormat.format(at) };
+    return this.lastLocal.date;
+  }
+
   /** One term's due instant; day terms are looked up by the local start date. */
   private due(term: 'register' | 'redirect' | 'answer', from: Date, category?: string): Date {
     if (this.policy.termFor(term, category).unit === 'workingHours') return this.policy.due(term, from, category);
-    const key = `${term}|${category ?? ''}|${this.localDateFormat.format(from)}`;
+    const key = `${term}|${category ?? ''}|${this.localDate(from)}`;
     let due = this.dayTermCache.get(key);
     if (!due) {
       if (this.dayTermCache.size > 5000) this.dayTermCache.clear();
