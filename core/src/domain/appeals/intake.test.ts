@@ -4,7 +4,7 @@ import { Deadlines } from '../../kernel/deadlines.js';
 import { DEFAULTS } from '../../config/config.js';
 import { intake, type IntakeInput } from './intake.js';
 import { parseRegNumber } from './regnumber.js';
-import { Appeal, Applicant, ContactPoint, Interaction, JournalEntry, Notice } from '../../persistence/entities/index.js';
+import { Appeal, Applicant, Attachment, ContactPoint, Interaction, InteractionAttachment, JournalEntry, Notice } from '../../persistence/entities/index.js';
 import { saveSite } from '../sites.js';
 import { systemActor } from '../actor.js';
 
@@ -105,6 +105,75 @@ for (const m of await databaseMatrix()) {
       t.equal(a.registerBy.toISOString(), '2026-03-10T20:59:59.999Z', 'registration due 10 March');
       t.equal(a.answerBy, null);
       t.equal(await db.read((em) => em.countBy(Notice, { appealId: a.id })), 0);
+    });
+
+    t.test('attachments are linked under their names; an unknown one is refused before anything is stored', async (t) => {
+      const file = await db.transaction((em) => em.save(Attachment, em.create(Attachment, { sha256: 'a'.repeat(64), size: 3, mime: 'application/pdf', filename: 'scan.pdf', createdAt: now })));
+      const r = await intake(deps, mail('att1', { attachments: [{ attachmentId: file.id }] }));
+      const links = await db.read((em) => em.findBy(InteractionAttachment, { interactionId: r.interactionId }));
+      t.same(links.map((l) => [l.attachmentId, l.filename]), [[file.id, 'scan.pdf']]);
+      const renamed = await intake(deps, mail('att2', { attachments: [{ attachmentId: file.id, filename: 'заявление.pdf' }] }));
+      t.same((await db.read((em) => em.findBy(InteractionAttachment, { interactionId: renamed.interactionId }))).map((l) => l.filename), ['заявление.pdf']);
+      const before = await db.read((em) => em.count(Appeal));
+      const err = await intake(deps, mail('att3', { attachments: [{ attachmentId: file.id }, { attachmentId: 987_654 }] })).catch((e: { code: number; message: string }) => e);
+      t.match(err, { code: 422, message: /attachment 987654 does not exist/ });
+      t.equal(await db.read((em) => em.count(Appeal)), before, 'no appeal');
+      t.equal(await db.read((em) => em.countBy(Interaction, { externalId: '<matt3@example.ru>' })), 0, 'no interaction');
+    });
+
+    t.test('a known applicant is found by any address given: the missing name is filled in, a new address added', async (t) => {
+      const first = await intake(deps, mail('k1', { applicant: { contacts: [{ kind: 'phone', value: '8 (916) 555-01-01' }] } }));
+      const second = await intake(deps, mail('k2', { applicant: { fullName: 'Пётр Сидоров', contacts: [{ kind: 'email', value: 'petr@example.ru' }, { kind: 'phone', value: '+7 916 555 01 01' }, { kind: 'email', value: 'PETR@example.ru' }] } }));
+      const [a1, a2] = await db.read((em) => Promise.all([em.findOneByOrFail(Appeal, { id: first.appealId }), em.findOneByOrFail(Appeal, { id: second.appealId })]));
+      t.equal(a2.applicantId, a1.applicantId, 'the same applicant, found by the phone number');
+      const applicant = await db.read((em) => em.findOneByOrFail(Applicant, { id: a1.applicantId }));
+      t.equal(applicant.fullName, 'Пётр Сидоров', 'the name is filled in');
+      const contacts = await db.read((em) => em.find(ContactPoint, { where: { applicantId: a1.applicantId }, order: { id: 'ASC' } }));
+      t.same(contacts.map((c) => [c.kind, c.normalized]), [['phone', '79165550101'], ['email', 'petr@example.ru']], 'the new address once, the known one not again');
+      await intake(deps, mail('k3', { applicant: { fullName: 'Другое Имя', contacts: [{ kind: 'email', value: 'petr@example.ru' }] } }));
+      t.equal((await db.read((em) => em.findOneByOrFail(Applicant, { id: a1.applicantId }))).fullName, 'Пётр Сидоров', 'a name on record is not overwritten');
+    });
+
+    t.test('only an open appeal of the same channel is continued by a reply', async (t) => {
+      const first = await intake(deps, mail('t1'));
+      const other = await intake(deps, { ...mail('t2', { threadKeys: ['<mt1@example.ru>'] }), channel: 'portal' });
+      t.not(other.appealId, first.appealId, 'a portal message does not thread on an e-mail message id');
+      await db.transaction((em) => em.update(Appeal, { id: first.appealId }, { status: 'closed' }));
+      const late = await intake(deps, mail('t3', { threadKeys: ['<mt1@example.ru>'] }));
+      t.not(late.appealId, first.appealId, 'a reply to a closed appeal opens a new one');
+      t.equal(late.created, true);
+      const again = await intake(deps, mail('t4', { threadKeys: ['<unknown@example.ru>', '<mt3@example.ru>'] }));
+      t.same([again.appealId, again.followUp, again.created], [late.appealId, true, false], 'the latest known key decides');
+      const journal = await db.read((em) => em.find(JournalEntry, { where: { aggregateId: String(late.appealId) }, order: { seq: 'ASC' } }));
+      t.same(journal.map((j) => j.type), ['appeal.registered', 'notice.recorded', 'appeal.message_received']);
+      t.same(journal[2]!.data, { appealId: late.appealId, interactionId: again.interactionId, channel: 'email', kind: 'message' });
+    });
+
+    t.test('a site or service named that does not exist is refused', async (t) => {
+      t.match(await intake(deps, mail('s1', { siteCode: 'nowhere' })).catch((e) => e), { code: 422, data: { fields: [{ field: 'siteCode' }] } });
+      t.match(await intake(deps, mail('s2', { siteId: 999_999 })).catch((e) => e), { code: 422, data: { fields: [{ field: 'siteId' }] } });
+      t.match(await intake(deps, mail('s3', { serviceId: 999_999 })).catch((e) => e), { code: 422, data: { fields: [{ field: 'serviceId' }] } });
+      const bySite = await intake(deps, mail('s4', { siteCode: 'msk' }));
+      t.equal(bySite.created, true);
+    });
+
+    t.test('a new appeal costs one lookup and at most seven writes (fewer for a known applicant)', async (t) => {
+      const seen: string[] = [];
+      const ds = db.dataSource as unknown as { options: { logging: unknown }; logger: { logQuery: (q: string) => void } };
+      const logging = ds.options.logging;
+      const logQuery = ds.logger.logQuery;
+      ds.options.logging = true;
+      ds.logger.logQuery = (q: string) => void seen.push(q.trim().split(/\s+/)[0]!.toUpperCase());
+      t.teardown(() => {
+        ds.options.logging = logging;
+        ds.logger.logQuery = logQuery;
+      });
+      const count = (verb: string) => seen.filter((v) => v === verb).length;
+      await intake(deps, mail('q1', { applicant: { contacts: [{ kind: 'email', value: 'counted@example.ru' }] } }));
+      t.same([count('SELECT'), count('INSERT') + count('UPDATE')], [1, 7], 'new applicant: applicant, contact, appeal, its number, interaction, notice, journal');
+      seen.length = 0;
+      await intake(deps, mail('q2', { applicant: { contacts: [{ kind: 'email', value: 'counted@example.ru' }] } }));
+      t.same([count('SELECT'), count('INSERT') + count('UPDATE')], [1, 5], 'known applicant');
     });
 
     t.test('bad input is refused naming each field, and nothing is stored', async (t) => {
