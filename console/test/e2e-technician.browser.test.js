@@ -4,6 +4,7 @@
 // agent that answers with an error shows the error; the page follows the agent going offline.
 // The administrator registers an agent and sees its one-time password.
 import t from 'tap';
+import { SimEdgeAgent } from '@okno/core/testing';
 import { needsTools, waitFor } from '@okno/testkit';
 import { openBrowser } from './support/browser.js';
 import { signIn, textOf } from './support/ui.js';
@@ -14,15 +15,13 @@ const skip = needsTools('chromium');
 t.test('technician end to end', { skip }, async (t) => {
   t.setTimeout(120_000);
   const { startConsoleApp } = await import('./support/app.js');
-  // The core's simulated agent is test support of @okno/core, not part of its package exports.
-  const { SimAgent } = await import('../../core/dist/edge/test-support/sim-agent.js');
   const env = await startConsoleApp();
   t.teardown(() => env.stop());
   const broker = env.app.app.broker;
   const info = await broker.call('edge.brokerInfo');
   const reg = await broker.call('edge.register', { site: 'cao', agent: 'pc-01', label: 'ЦАО, приёмная' });
   const faxTests = [];
-  const sim = new SimAgent({
+  const sim = new SimEdgeAgent({
     url: info.agentUrl ?? info.url, site: 'cao', agent: 'pc-01', password: reg.password,
     handlers: {
       'fax.test': async (cmd) => {
@@ -103,7 +102,7 @@ t.test('technician end to end', { skip }, async (t) => {
     await page.click('[data-testid=registration-close]');
     await page.waitForSelector('[data-testid=fleet-agents] tr[data-agent="sao.fax-02"] [data-status=never]');
     // The password shown works: a simulated agent connects with it.
-    const second = new SimAgent({ url: info.agentUrl ?? info.url, site: 'sao', agent: 'fax-02', password });
+    const second = new SimEdgeAgent({ url: info.agentUrl ?? info.url, site: 'sao', agent: 'fax-02', password });
     t.teardown(() => second.stop().catch(() => undefined));
     await second.connect();
     await page.waitForSelector('[data-testid=fleet-agents] tr[data-agent="sao.fax-02"] [data-status=online]', { timeout: 15_000 });

@@ -10,7 +10,7 @@ import { EdgeAgentRecord, EdgeEventRecord } from './entities.js';
 import { edgeRuntime } from './index.js';
 import type { CommandView } from './commands.js';
 import { startMosquitto } from './test-support/mosquitto.js';
-import { SimAgent } from './test-support/sim-agent.js';
+import { SimEdgeAgent } from '../testing/edge-agent.js';
 
 const natsUrl = process.env.OKNO_TEST_NATS_URL ?? 'nats://127.0.0.1:4222';
 const natsSkip = needs(`NATS at ${natsUrl}`, await tcpReachable(new URL(natsUrl).hostname, Number(new URL(natsUrl).port || 4222)), 'start nats-server or set OKNO_TEST_NATS_URL');
@@ -40,7 +40,7 @@ t.test('two core nodes, one consumer; commands from either node; the consumer mo
   const other = leader === a ? b : a;
 
   const reg = await other.app.broker.call<{ password: string; agent: { id: number } }, object>('edge.register', { site: 'cao', agent: 'c1' });
-  const sim = new SimAgent({ url: mosquitto.url, site: 'cao', agent: 'c1', password: reg.password, reconnectPeriod: 200 });
+  const sim = new SimEdgeAgent({ url: mosquitto.url, site: 'cao', agent: 'c1', password: reg.password, reconnectPeriod: 200 });
   t.teardown(() => sim.stop());
   await sim.connect();
   await waitFor('online', () => a.app.db.read((em) => em.findOneBy(EdgeAgentRecord, { id: reg.agent.id })).then((r) => r?.online));

@@ -10,7 +10,7 @@ import { JournalEntry } from '../persistence/entities/index.js';
 import { EdgeAgentRecord, EdgeEventRecord } from './entities.js';
 import { MAX_JSON_BYTES } from './consumer.js';
 import { edgeRig } from './test-support/rig.js';
-import { SAMPLE_HEADSET, SAMPLE_MODEM } from './test-support/sim-agent.js';
+import { SAMPLE_HEADSET, SAMPLE_MODEM } from '../testing/edge-agent.js';
 
 const rig = await edgeRig(t);
 const db = rig.app.app.db;

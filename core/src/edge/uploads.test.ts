@@ -16,7 +16,7 @@ import type { Database } from '../persistence/database.js';
 import { EdgeFileRecord } from './entities.js';
 import { edgeRuntime } from './index.js';
 import { edgeRig } from './test-support/rig.js';
-import { SimAgent } from './test-support/sim-agent.js';
+import { SimEdgeAgent } from '../testing/edge-agent.js';
 
 const LIMITS = { attachments: { maxBytes: 256 * 1024, allowedTypes: ['image/'] } };
 const rig = await edgeRig(t, { config: LIMITS });
@@ -129,7 +129,7 @@ t.test('the whole core restarts in the middle: chunks on disk, the upload resume
   });
   const reg = await app.broker.call<{ password: string }, object>('edge.register', { site: 'cao', agent: 'fax-2' });
   await waitFor('consumer', () => edgeRuntime(app.broker).consuming);
-  const sim = new SimAgent({ url: `mqtt://127.0.0.1:${mqttPort}`, site: 'cao', agent: 'fax-2', password: reg.password, reconnectPeriod: 200 });
+  const sim = new SimEdgeAgent({ url: `mqtt://127.0.0.1:${mqttPort}`, site: 'cao', agent: 'fax-2', password: reg.password, reconnectPeriod: 200 });
   t.teardown(() => sim.stop());
   await sim.connect();
   const data = randomBytes(150 * 1024);

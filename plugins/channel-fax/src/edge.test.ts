@@ -1,15 +1,15 @@
 /**
  * The fax channel with the core's real edge service and its embedded MQTT broker, and an edge agent
- * speaking the protocol over MQTT (test-support/sim-agent.ts): health follows the agents online with
+ * speaking the protocol over MQTT (`SimEdgeAgent` of @okno/core/testing): health follows the agents online with
  * modems; a fax uploaded in chunks becomes an appeal (the remote fax id read from the edge service,
  * not the journal); replies are refused as "by post or e-mail"; a TIFF-F document goes down to the
  * agent with a `fax.send` command, and the agent's final `fax.failed` is recorded on the reply.
  */
 import t from 'tap';
 import { Appeal, Interaction, JournalEntry, Notice, type ChannelHealth, type OutboundMessage, type SendResult } from '@okno/core';
+import { SAMPLE_MODEM, SimEdgeAgent } from '@okno/core/testing';
 import { waitFor } from '@okno/testkit';
 import { startFaxApp } from './test-support/fax-app.js';
-import { SimAgent } from './test-support/sim-agent.js';
 import { tiffF, testPage } from './test-support/tiff-f.js';
 import { REPLIES_NOT_SUPPORTED } from './outbound/fax-sender.js';
 
@@ -33,8 +33,9 @@ t.test('fax channel with an edge agent over MQTT', async (t) => {
     t.equal(h.details?.reason, 'no edge agent has a fax modem', 'registered, but never online: no inventory yet');
   });
 
-  const agent = await SimAgent.connect({ url: agentUrl, site: 'cao-arbat', agent: 'arbat-1', password: reg.password });
-  t.teardown(() => agent.close().catch(() => undefined));
+  const agent = new SimEdgeAgent({ url: agentUrl, site: 'cao-arbat', agent: 'arbat-1', password: reg.password });
+  t.teardown(() => agent.stop());
+  await agent.connect();
 
   await t.test('health is ok once an agent with a fax modem is online', async (t) => {
     const h = await settled('the agent online', async () => {
@@ -55,7 +56,7 @@ t.test('fax channel with an edge agent over MQTT', async (t) => {
     appealId = inter.appealId;
     const appeal = (await f.core.db.read((em) => em.findOneBy(Appeal, { id: appealId })))!;
     t.equal(appeal.receivedAt.getTime(), at, 'received when the agent\'s modem took it, not when the core got the file');
-    t.match(inter.body, /^Входящий факс от \+7 495 765-43-21, 2 стр\., принят .* \(Район Арбат, агент arbat-1, модем \/dev\/ttyACM0\)/);
+    t.match(inter.body, /^Входящий факс от \+7 495 765-43-21, 2 стр\., принят .* \(Район Арбат, агент arbat-1, модем ttyUSB0\)/);
     const row = await f.core.db.read((em) => em.findOneBy(JournalEntry, { type: 'edge.file_received' }));
     t.notOk((row!.data.meta as Record<string, unknown>).remoteId, 'the journal row does not carry the fax number');
     t.equal((await f.core.db.read((em) => em.findOneBy(Appeal, { id: appealId })))!.status, 'received');
@@ -100,13 +101,14 @@ t.test('fax channel with an edge agent over MQTT', async (t) => {
     t.match(i.externalId, /^fax-job:cao-arbat\/arbat-1\/[0-9a-f-]{36}$/);
     const cmd = agent.commands.find((c) => c.kind === 'fax.send')!;
     t.equal(cmd.args.number, '+7 495 765-43-21');
-    const doc = agent.documents.find((d) => d.transferId === cmd.args.transferId);
-    t.ok(doc && doc.data.equals(fax), 'the agent got the document byte for byte');
+    const doc = agent.receivedFile(String(cmd.args.transferId));
+    t.ok(doc && Buffer.from(doc.data).equals(fax), 'the agent got the document byte for byte');
+    t.equal(doc?.offer.contentType, 'image/tiff');
 
     // The line stays busy; after its last attempt the agent gives up.
     const jobId = i.externalId!.split('/').at(-1)!;
-    await agent.event({ type: 'fax.failed', jobId, modemId: '/dev/ttyACM0', number: '+7 495 765-43-21', attempts: 1, willRetry: true, reason: 'busy' });
-    await agent.event({ type: 'fax.failed', jobId, modemId: '/dev/ttyACM0', number: '+7 495 765-43-21', attempts: 3, willRetry: false, reason: 'no answer', hangup: { code: 'B', fclass: '2.0', meaning: 'No answer (T.30 T1 timeout)' } });
+    await agent.event({ type: 'fax.failed', jobId, modemId: SAMPLE_MODEM.id, number: '+7 495 765-43-21', attempts: 1, willRetry: true, reason: 'busy' });
+    await agent.event({ type: 'fax.failed', jobId, modemId: SAMPLE_MODEM.id, number: '+7 495 765-43-21', attempts: 3, willRetry: false, reason: 'no answer', hangup: { code: 'B', fclass: '2.0', meaning: 'No answer (T.30 T1 timeout)' } });
     const failed = await settled('the final failure recorded', () => f.core.db.read((em) => em.findOneBy(Interaction, { id: i.id, deliveryStatus: 'failed' })));
     t.equal(failed.deliveryError, 'the fax to +7 495 765-43-21 failed after 3 attempt(s): no answer; hangup B (No answer (T.30 T1 timeout))');
     const journal = await f.core.db.read((em) => em.findBy(JournalEntry, { type: 'interaction.failed', aggregateId: String(appealId) }));
@@ -114,11 +116,11 @@ t.test('fax channel with an edge agent over MQTT', async (t) => {
   });
 
   await t.test('an agent that refuses the job leaves the reply to be retried', async (t) => {
-    agent.faxSendAnswer = { status: 'error', code: 'busy', message: 'all modems are busy' };
+    agent.handle('fax.send', async () => ({ error: 'busy', message: 'all modems are busy' }));
     const i = await reply({ body: 'Документ по факсу', attachmentIds: [tiffId] });
     t.equal(i.deliveryStatus, 'pending');
     t.match(i.deliveryError, /did not take the fax: all modems are busy/);
-    agent.faxSendAnswer = { status: 'ok' };
+    agent.handle('fax.send');
   });
 
   await t.test('the default agent sends for a site without an agent of its own', async (t) => {
@@ -129,7 +131,7 @@ t.test('fax channel with an edge agent over MQTT', async (t) => {
   });
 
   await t.test('with the agent gone, health is degraded and faxes wait', async (t) => {
-    await agent.close();
+    await agent.stop();
     const h = await settled('the agent offline', async () => {
       const x = await health();
       return x.status === 'degraded' ? x : null;

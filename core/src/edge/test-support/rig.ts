@@ -4,7 +4,7 @@ import { waitFor } from '@okno/testkit';
 import { startTestApp, type TestApp } from '../../testing/app.js';
 import { edgeRuntime } from '../index.js';
 import type { EdgeRuntime } from '../runtime.js';
-import { SimAgent, type SimAgentOptions } from './sim-agent.js';
+import { SimEdgeAgent, type SimEdgeAgentOptions } from '../../testing/edge-agent.js';
 
 export interface Teardown {
   teardown(fn: () => unknown): void;
@@ -17,7 +17,7 @@ export interface EdgeRig {
   url: string;
   register(site: string, agent: string): Promise<{ id: number; password: string }>;
   /** A simulated agent (not yet connected). */
-  agent(site: string, agent: string, password: string, extra?: Partial<SimAgentOptions>): SimAgent;
+  agent(site: string, agent: string, password: string, extra?: Partial<SimEdgeAgentOptions>): SimEdgeAgent;
   /** Connects a raw MQTT client (rejects when refused). */
   raw(opts: { username?: string; password?: string; clientId?: string }): Promise<MqttClient>;
 }
@@ -28,7 +28,7 @@ export async function edgeRig(t: Teardown, opts: Parameters<typeof startTestApp>
 }
 
 export async function rigOf(t: Teardown, app: TestApp, o: { own: boolean; waitForConsumer?: boolean }): Promise<EdgeRig> {
-  const agents: SimAgent[] = [];
+  const agents: SimEdgeAgent[] = [];
   const clients: MqttClient[] = [];
   t.teardown(async () => {
     for (const a of agents) await a.stop().catch(() => undefined);
@@ -48,7 +48,7 @@ export async function rigOf(t: Teardown, app: TestApp, o: { own: boolean; waitFo
       return { id: r.agent.id, password: r.password };
     },
     agent(site, agent, password, extra = {}) {
-      const a = new SimAgent({ url, site, agent, password, ...extra });
+      const a = new SimEdgeAgent({ url, site, agent, password, ...extra });
       agents.push(a);
       return a;
     },

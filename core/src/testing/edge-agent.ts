@@ -1,9 +1,20 @@
 /**
- * A simulated edge agent for the core's tests: mqtt.js and @okno/protocol exactly as the agent puts
- * them on the wire (MQTT 3.1.1, QoS 1, persistent session, retained presence with a last will,
- * retained inventory, telemetry, events, command results, uploads with FileSender, downloads with
- * FileReceiver). Devices are not simulated here (that is the edge agent's own suite): commands are
- * answered by handlers the test chooses.
+ * A simulated edge agent for tests of the core and of plugins that work with edge agents (a fax
+ * channel, a headset integration): mqtt.js and @okno/protocol exactly as the edge agent puts them on
+ * the wire (docs/edge-protocol.md: MQTT 3.1.1, QoS 1, persistent session, retained presence with a
+ * last will, retained inventory, telemetry, events, command results, uploads with FileSender,
+ * downloads with FileReceiver). Devices are not simulated (that is the edge agent's own suite): what
+ * a modem or headset does is what the test says. Commands are answered by handlers the test chooses;
+ * built in are `ping` and `fax.send` (accepted when its document has arrived, like the agent does).
+ *
+ * ```ts
+ * const { agentUrl } = await app.app.broker.call('edge.brokerInfo');
+ * const { password } = await app.app.broker.call('edge.register', { site: 'cao', agent: 'pc-01' });
+ * const agent = new SimEdgeAgent({ url: agentUrl, site: 'cao', agent: 'pc-01', password });
+ * await agent.connect();                                  // online, with SAMPLE_MODEM and SAMPLE_HEADSET
+ * await agent.receiveFax(tiff, { pages: 2, remoteId: '+7 495 765-43-21' });
+ * await agent.stop();
+ * ```
  */
 import mqtt, { type MqttClient } from 'mqtt';
 import {
@@ -37,17 +48,21 @@ import {
 } from '@okno/protocol';
 import { nodeSha256 } from '@okno/protocol/node';
 
-export type CommandHandler = (cmd: CommandMessage) => Promise<Record<string, unknown> | { error: CommandErrorCode; message: string } | 'ignore'>;
+/** How the simulated agent answers one command: a result, an error, or 'ignore' (no answer, for timeouts). */
+export type SimCommandHandler = (cmd: CommandMessage) => Promise<Record<string, unknown> | { error: CommandErrorCode; message: string } | 'ignore'>;
 
-export interface SimAgentOptions extends AgentAddress {
+export interface SimEdgeAgentOptions extends AgentAddress {
+  /** The broker URL agents use (`edge.brokerInfo`: `agentUrl ?? url`). */
   url: string;
+  /** The password `edge.register` returned. */
   password: string;
   username?: string;
   clientId?: string;
   /** The protocol minor spoken: '1.0' sends what a 1.0 agent sent (no headsets). */
   version?: '1.1' | '1.0';
-  handlers?: Record<string, CommandHandler>;
-  /** Connect without waiting (for refused logins). */
+  /** Command answers, over the built-in `ping` and `fax.send`. */
+  handlers?: Record<string, SimCommandHandler>;
+  /** Milliseconds between reconnects after the link dropped; 0 (default) does not reconnect. */
   reconnectPeriod?: number;
 }
 
@@ -61,24 +76,43 @@ export const SAMPLE_HEADSET = {
   leds: { offHook: true, ring: true, mute: true, hold: false, microphone: false }, ringer: true,
 } as const;
 
-export class SimAgent {
+/** A fax the simulated agent's modem received (see `receiveFax`). */
+export interface SimReceivedFax {
+  pages: number;
+  /** The sender's fax id (CSI), when the line gave one. */
+  remoteId?: string;
+  /** When the modem took it (default now): an earlier time is a fax received while the link was down. */
+  at?: number;
+  modemId?: string;
+  durationMs?: number;
+}
+
+export class SimEdgeAgent {
   readonly addr: AgentAddress;
   readonly sender;
   readonly startedAt = Date.now();
   client: MqttClient | undefined;
+  /** Files the core sent down (documents for `fax.send`), complete and checked. */
   readonly received: ReceivedFile[] = [];
+  /** Every command the core sent, in order. */
   readonly commands: CommandMessage[] = [];
   private readonly uploads = new Map<string, FileSender>();
   private readonly downloads: FileReceiver;
-  private readonly handlers: Record<string, CommandHandler>;
+  private readonly builtIn: Record<string, SimCommandHandler> = {
+    ping: async () => ({ agentTs: Date.now(), uptimeSec: 1, agentVersion: 'sim-1' }),
+    // like the agent: the document must have come down first; the job is queued on a modem
+    'fax.send': async (cmd) => {
+      const id = String(cmd.args.transferId);
+      if (!this.receivedFile(id)) return { error: 'failed', message: `document ${id} has not arrived; send it on files/down/${id} first` };
+      return { jobId: newId(), modemId: typeof cmd.args.modemId === 'string' ? cmd.args.modemId : SAMPLE_MODEM.id, queuePosition: 0 };
+    },
+  };
+  private readonly handlers: Record<string, SimCommandHandler>;
 
-  constructor(private readonly o: SimAgentOptions) {
+  constructor(private readonly o: SimEdgeAgentOptions) {
     this.addr = { site: o.site, agent: o.agent };
     this.sender = agentSender(o.site, o.agent);
-    this.handlers = {
-      ping: async () => ({ agentTs: Date.now(), uptimeSec: 1, agentVersion: 'sim-1' }),
-      ...(o.handlers ?? {}),
-    };
+    this.handlers = { ...this.builtIn, ...(o.handlers ?? {}) };
     this.downloads = new FileReceiver({
       store: new MemoryChunkStore(),
       sha256: nodeSha256,
@@ -86,6 +120,18 @@ export class SimAgent {
       send: (m) => void this.publishFile(m).catch(() => undefined),
       onFile: (f) => void this.received.push(f),
     });
+  }
+
+  /** Sets how `kind` is answered from now on; without a handler, back to the built-in answer (or unknown-command). */
+  handle(kind: string, handler?: SimCommandHandler): void {
+    const h = handler ?? this.builtIn[kind];
+    if (h) this.handlers[kind] = h;
+    else delete this.handlers[kind];
+  }
+
+  /** A file the core sent down, by its transfer id. */
+  receivedFile(transferId: string): ReceivedFile | undefined {
+    return this.received.find((f) => f.offer.transferId === transferId);
   }
 
   get username(): string {
@@ -163,13 +209,13 @@ export class SimAgent {
     return encodeMessage('telemetry', m as never);
   }
 
-  async telemetry(over: Parameters<SimAgent['telemetryMessage']>[0] = {}): Promise<void> {
+  async telemetry(over: Parameters<SimEdgeAgent['telemetryMessage']>[0] = {}): Promise<void> {
     await this.publish('telemetry', this.telemetryMessage(over));
   }
 
-  /** Publishes an event; returns its message id. */
-  async event(body: EventBody): Promise<string> {
-    const m = { ...envelope(this.sender), event: body };
+  /** Publishes an event (made at `at`, default now); returns its message id. */
+  async event(body: EventBody, at?: number): Promise<string> {
+    const m = { ...envelope(this.sender, at), event: body };
     await this.publish('events', encodeMessage('events', m));
     return m.id;
   }
@@ -227,6 +273,19 @@ export class SimAgent {
 
   async uploadAndWait(data: Uint8Array, o: Partial<FileSenderOptions> = {}): Promise<TransferOutcome> {
     return this.upload(data, o).done;
+  }
+
+  /**
+   * What the agent does with a fax its modem received: the `fax.received` event, then the TIFF up
+   * with its metadata under the same transfer id. Resolves when the core answered the upload.
+   */
+  async receiveFax(data: Uint8Array, f: SimReceivedFax): Promise<TransferOutcome> {
+    const transferId = newId();
+    const modemId = f.modemId ?? SAMPLE_MODEM.id;
+    const fileName = `fax-${new Date(f.at ?? Date.now()).toISOString().replace(/[:.]/g, '-')}.tif`;
+    const remote: { remoteId?: string } = f.remoteId ? { remoteId: f.remoteId } : {};
+    await this.event({ type: 'fax.received', modemId, transferId, fileName, size: data.length, sha256: nodeSha256(data), pages: f.pages, durationMs: f.durationMs ?? 30_000, ...remote }, f.at);
+    return this.uploadAndWait(data, { transferId, name: fileName, meta: { modemId, pages: f.pages, ...remote } });
   }
 
   /** Cuts the connection without DISCONNECT: the broker publishes the will. */
