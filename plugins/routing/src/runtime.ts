@@ -208,7 +208,6 @@ export class RoutingRuntime {
     if (!this.follower) return; // never started
     // Every node writes the checkpoint as it stops; the compare-and-set keeps the one covering most.
     try {
-      await this.saving;
       await this.saveCheckpoint();
       if (this.checkpointTimer) await this.checkpointLease.release();
     } catch (err) {
@@ -292,7 +291,7 @@ export class RoutingRuntime {
    * True when written (false too when another node's covers more).
    */
   async saveCheckpoint(): Promise<boolean> {
-    if (this.saving) await this.saving;
+    while (this.saving) await this.saving.catch(() => false);
     if (!this.follower || this.bookSeq <= this.checkpointed || this.now() < this.holesUnlistedUntil) return false;
     const { position, text } = this.checkpointNow();
     const t0 = performance.now();
@@ -311,7 +310,7 @@ export class RoutingRuntime {
   private async periodicCheckpoint(): Promise<void> {
     if (this.stopped) return;
     try {
-      if (await this.checkpointLease.hold()) await this.saveCheckpoint();
+      if ((await this.checkpointLease.hold()) && !this.stopped) await this.saveCheckpoint();
     } catch (err) {
       this.logger.warn({ err: String(err) }, 'routing: checkpoint not written');
     }
