@@ -30,4 +30,63 @@ export function table(rows) {
   return [line(cols), line(width.map((w) => '-'.repeat(w))), ...rows.map((r) => line(cols.map((c) => r[c])))].join('\n');
 }
 
+/** The value after `--name` on the command line, or `def`. */
+export const arg = (name, def) => {
+  const i = process.argv.indexOf(`--${name}`);
+  return i > 0 ? process.argv[i + 1] : def;
+};
+
 export const fmt = (x, d = 1) => (Number.isFinite(x) ? x.toFixed(d) : String(x));
+
+/**
+ * The journal's raw read rates, events per second: readJournal pages of `batch` from the start, and
+ * a JournalFollower (what consumers read through) from the start.
+ */
+export async function journalReadRates(db, batch) {
+  const { JournalFollower, readJournal } = await import('@okno/core');
+  const raw = await timed(async () => {
+    let n = 0;
+    for (let page = await readJournal(db, 0, batch); page.length; page = await readJournal(db, page.at(-1).seq, batch)) n += page.length;
+    return n;
+  });
+  const follower = await timed(async () => {
+    const f = new JournalFollower(db, { afterSeq: 0, batch });
+    let n = 0;
+    for (let page = await f.next(); page.length; page = await f.next()) n += page.length;
+    return n;
+  });
+  return { raw: (raw.result / raw.ms) * 1000, follower: (follower.result / follower.ms) * 1000 };
+}
+
+export const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+/**
+ * Runs `measure(name, url)` on a fresh SQLite file and, when the test server is reachable, on a
+ * scratch MariaDB database (`only`: 'sqlite' or 'mysql' for one of them); returns their results.
+ */
+export async function onDatabases(only, prefix, measure) {
+  const { needsMysql, scratchMysqlDatabase, tempDir } = await import('@okno/testkit');
+  const out = [];
+  if (!only || only === 'sqlite') {
+    const d = tempDir(`okno-bench-${prefix}-`);
+    try {
+      out.push(await measure('SQLite', `sqlite:${d.dir}/okno.sqlite`));
+    } finally {
+      d.cleanup();
+    }
+  }
+  if (!only || only === 'mysql') {
+    const skip = await needsMysql();
+    if (skip) {
+      console.log(`MariaDB skipped: ${skip}`);
+    } else {
+      const s = await scratchMysqlDatabase(`okno_bench_${prefix.replace(/\W/g, '_')}`);
+      try {
+        out.push(await measure('MariaDB', s.url));
+      } finally {
+        await s.drop();
+      }
+    }
+  }
+  return out;
+}

@@ -4,11 +4,9 @@
 // consumer reads through), on SQLite and on MariaDB when it is reachable.
 //   node bench/reporting.bench.js [--n 50000] [--batch 500] [--runs 3] [--only sqlite|mysql]
 // Build first: npx tsc -b plugins/reporting (or npm run build).
-import { join } from 'node:path';
-import { Database, JournalFollower, appendJournal, coreEntities, coreMigrations, readJournal } from '@okno/core';
+import { Database, appendJournal, coreEntities, coreMigrations, readJournal } from '@okno/core';
 import { DEFAULTS, ReportingConsumer, reportingEntities, reportingMigrations } from '@okno/reporting';
-import { needsMysql, scratchMysqlDatabase, tempDir } from '@okno/testkit';
-import { table, fmt, timed } from './lib.js';
+import { table, fmt, timed, onDatabases, journalReadRates, median } from './lib.js';
 
 const arg = (name, def) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -72,7 +70,6 @@ async function fill(db) {
   if (pending.length) await flush();
 }
 
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 async function measure(name, url) {
   const db = await new Database({ url, entities: [...coreEntities, ...reportingEntities], migrations: [...coreMigrations, ...reportingMigrations] }).open();
@@ -84,24 +81,9 @@ async function measure(name, url) {
     const followerRates = [];
     const consumerRates = [];
     for (let r = 0; r < RUNS; r++) {
-      const raw = await timed(async () => {
-        let after = 0;
-        let n = 0;
-        for (;;) {
-          const page = await readJournal(db, after, BATCH);
-          if (!page.length) return n;
-          n += page.length;
-          after = page.at(-1).seq;
-        }
-      });
-      rawRates.push((raw.result / raw.ms) * 1000);
-      const follower = await timed(async () => {
-        const f = new JournalFollower(db, { afterSeq: 0, batch: BATCH });
-        let n = 0;
-        for (let page = await f.next(); page.length; page = await f.next()) n += page.length;
-        return n;
-      });
-      followerRates.push((follower.result / follower.ms) * 1000);
+      const reads = await journalReadRates(db, BATCH);
+      rawRates.push(reads.raw);
+      followerRates.push(reads.follower);
       const consumer = new ReportingConsumer({ db, timeZone: 'Europe/Moscow', config: { ...DEFAULTS, batch: BATCH, gapTimeoutMs: 0 }, clock: () => new Date('2026-03-03T12:00:00Z') });
       await consumer.init();
       await consumer.rebuild();
@@ -122,27 +104,6 @@ async function measure(name, url) {
   }
 }
 
-const rows = [];
-if (!only || only === 'sqlite') {
-  const d = tempDir('okno-bench-reporting-');
-  try {
-    rows.push(await measure('SQLite', `sqlite:${join(d.dir, 'okno.sqlite')}`));
-  } finally {
-    d.cleanup();
-  }
-}
-if (!only || only === 'mysql') {
-  const skip = await needsMysql();
-  if (skip) {
-    console.log(`MariaDB skipped: ${skip}`);
-  } else {
-    const s = await scratchMysqlDatabase('okno_bench_rep');
-    try {
-      rows.push(await measure('MariaDB', s.url));
-    } finally {
-      await s.drop();
-    }
-  }
-}
+const rows = await onDatabases(only, 'rep', measure);
 console.log(`Reporting consumer vs raw journal reads (median of ${RUNS} runs; the same events, the same database, the same run)`);
 console.log(table(rows));
