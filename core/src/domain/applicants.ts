@@ -11,7 +11,7 @@ import { appendJournal } from './journal.js';
 import { invalid, notFound } from './errors.js';
 import { normalizeContact, contactProblems, type ContactInput } from './contacts.js';
 import { optionalText, type Problem } from './text-fields.js';
-import { sqlFor, sqlInsert, sqlInsertMany, lookup, runLookups, num, type Sql, type Lookup, type LookupRow, type Quote } from '../persistence/sql.js';
+import { sqlFor, sqlInsertIds, sqlInsertMany, lookup, runLookups, num, whichOf, type Sql, type Lookup, type LookupRow, type Quote } from '../persistence/sql.js';
 
 export interface ApplicantInput {
   kind?: ApplicantKind;
@@ -58,78 +58,156 @@ export function normalContacts(input: ApplicantInput): NormalContact[] {
   return out;
 }
 
-/** `(alias.kind = ? AND alias.normalized = ?) OR ...` for `count` contacts. */
-export function contactCondition(q: Quote, alias: string, count: number): string {
-  return Array.from({ length: count }, () => `(${alias}.${q('kind')} = ? AND ${alias}.${q('normalized')} = ?)`).join(' OR ');
-}
-
-/** The parameters of contactCondition(). */
+/** (kind, normalized) of each contact, in order: the parameters of matching them. */
 export function contactParams(contacts: readonly NormalContact[]): string[] {
   return contacts.flatMap((c) => [c.kind, c.normalized]);
 }
 
-/** An address already on record, with the applicant it belongs to. */
+/** One of the addresses looked up, found on record, with the applicant it belongs to. */
 export interface KnownContact {
-  kind: string;
-  normalized: string;
-  applicant: { id: number; fullName: string | null; organisationName: string | null; destroyed: boolean } | null;
+  contact: NormalContact;
+  applicantId: number;
+  /** null when the applicant's row is gone. */
+  applicant: { fullName: string | null; organisationName: string | null; destroyed: boolean } | null;
 }
 
 const KNOWN = 'contact';
 
-/** The lookup of the contacts on record (tagged rows, to share a round trip with other lookups). */
+/**
+ * The lookup of these addresses on record (tagged rows, to share a round trip with other lookups);
+ * each row says which of them it is.
+ */
 export function knownContactsLookup(q: Quote, contacts: readonly NormalContact[]): Lookup | null {
   if (!contacts.length) return null;
-  return lookup(q, KNOWN, String(contacts.length), contactParams(contacts), () => ({
-    numbers: [`a.${q('id')}`, `a.${q('destroyedAt')}`],
-    texts: [`c.${q('kind')}`, `c.${q('normalized')}`, `a.${q('fullName')}`, `a.${q('organisationName')}`],
-    rest: `FROM ${q('contact_points')} c LEFT JOIN ${q('applicants')} a ON a.${q('id')} = c.${q('applicantId')} WHERE ${contactCondition(q, 'c', contacts.length)}`,
+  const params = contactParams(contacts);
+  return lookup(q, KNOWN, String(contacts.length), [...params, ...params], () => {
+    const match = Array.from({ length: contacts.length }, () => `(c.${q('kind')} = ? AND c.${q('normalized')} = ?)`);
+    return {
+      numbers: [`c.${q('applicantId')}`, `a.${q('destroyedAt')}`, `a.${q('id')}`, whichOf(match)],
+      texts: [`a.${q('fullName')}`, `a.${q('organisationName')}`],
+      rest: `FROM ${q('contact_points')} c LEFT JOIN ${q('applicants')} a ON a.${q('id')} = c.${q('applicantId')} WHERE ${match.join(' OR ')}`,
+    };
+  });
+}
+
+/** The rows of knownContactsLookup(), for the same `contacts`. */
+export function knownContactsFrom(rows: readonly LookupRow[], contacts: readonly NormalContact[]): KnownContact[] {
+  return rows.filter((r) => r.k === KNOWN && r.n4 != null).map((r) => ({
+    contact: contacts[num(r.n4)!]!, applicantId: num(r.n1)!,
+    applicant: r.n3 == null ? null : { fullName: r.s1, organisationName: r.s2, destroyed: r.n2 != null },
   }));
 }
 
-export function knownContactsFrom(rows: readonly LookupRow[]): KnownContact[] {
-  return rows.filter((r) => r.k === KNOWN).map((r) => ({
-    kind: r.s1!, normalized: r.s2!,
-    applicant: r.n1 == null ? null : { id: num(r.n1)!, fullName: r.s3, organisationName: r.s4, destroyed: r.n2 != null },
-  }));
+/** An applicant as an ApplicantBook decided; `id` is set when the book is written (for a new one). */
+export interface ApplicantRef {
+  id: number;
 }
+
+interface BookEntry extends ApplicantRef {
+  isNew: boolean;
+  kind: ApplicantKind;
+  fullName: string | null;
+  organisationName: string | null;
+  destroyed: boolean;
+  createdAt: Date;
+  updatedAt: Date;
+  /** An applicant on record whose missing name was filled in. */
+  named: boolean;
+}
+
+const contactKey = (c: { kind: string; normalized: string }) => `${c.kind}\n${c.normalized}`;
 
 /**
- * The applicant these contacts belong to, or a new one, given the contacts already on record: the
- * first given address on record names the applicant; new addresses are added to it; a missing name
- * is filled in.
+ * Who the applicants of several inputs are, decided one input after another as if each were stored
+ * before the next is looked at, then written in a few statements: the first given address on record
+ * names the applicant (a new one when there is none, or when that applicant's data was destroyed);
+ * new addresses are added to it; a missing name is filled in, one on record is kept.
  */
-export async function settleApplicant(sql: Sql, input: ApplicantInput, contacts: readonly NormalContact[], known: readonly KnownContact[], now: Date): Promise<{ id: number }> {
-  const q = sql.q;
-  const isKnown = (c: NormalContact) => known.find((k) => k.kind === c.kind && k.normalized === c.normalized);
-  let applicant = contacts.map(isKnown).find(Boolean)?.applicant ?? null;
-  if (applicant?.destroyed) applicant = null;
-  const fullName = input.fullName?.trim() || null;
-  const organisationName = input.organisationName?.trim() || null;
-  let id: number;
-  if (!applicant) {
-    const values = { kind: input.kind ?? (organisationName ? 'organisation' : 'citizen'), fullName, organisationName, createdAt: now, updatedAt: now, destroyedAt: null } as const;
-    id = await sqlInsert(sql, 'applicants', values);
-  } else {
-    id = applicant.id;
-    if ((!applicant.fullName && fullName) || (!applicant.organisationName && organisationName)) {
-      await sql.run(`UPDATE ${q('applicants')} SET ${q('fullName')} = ?, ${q('organisationName')} = ?, ${q('updatedAt')} = ? WHERE ${q('id')} = ?`,
-        [applicant.fullName ?? fullName, applicant.organisationName ?? organisationName, now, id]);
+export class ApplicantBook {
+  /** Address -> its applicant (null: the applicant's row is gone), from the record and from earlier inputs. */
+  private readonly owners = new Map<string, { applicantId: number; entry: BookEntry | null }>();
+  private readonly entries: BookEntry[] = [];
+  private readonly newContacts: { entry: BookEntry; contact: NormalContact }[] = [];
+
+  constructor(known: readonly KnownContact[]) {
+    const byId = new Map<number, BookEntry>();
+    for (const k of known) {
+      let entry: BookEntry | null = null;
+      if (k.applicant) {
+        entry = byId.get(k.applicantId) ?? null;
+        if (!entry) {
+          entry = { id: k.applicantId, isNew: false, kind: 'citizen', ...k.applicant, createdAt: new Date(0), updatedAt: new Date(0), named: false };
+          byId.set(k.applicantId, entry);
+          this.entries.push(entry);
+        }
+      }
+      this.owners.set(contactKey(k.contact), { applicantId: k.applicantId, entry });
     }
   }
-  // Addresses already on record (this applicant's or, rarely, another record's) stay where they are;
-  // new ones are added to this applicant. The unique index settles a race with a concurrent intake.
-  await sqlInsertMany(sql, 'contact_points', contacts.filter((c) => !isKnown(c)).map((c) => ({ applicantId: id, kind: c.kind, value: c.value, normalized: c.normalized })));
-  return { id };
+
+  /** The applicant of an input with these (normalized) contacts. */
+  settle(input: ApplicantInput, contacts: readonly NormalContact[], now: Date): ApplicantRef {
+    const fullName = input.fullName?.trim() || null;
+    const organisationName = input.organisationName?.trim() || null;
+    const first = contacts.map((c) => this.owners.get(contactKey(c))).find(Boolean);
+    let entry = first?.entry ?? null;
+    if (entry?.destroyed) entry = null;
+    if (!entry) {
+      entry = { id: 0, isNew: true, kind: input.kind ?? (organisationName ? 'organisation' : 'citizen'), fullName, organisationName, destroyed: false, createdAt: now, updatedAt: now, named: false };
+      this.entries.push(entry);
+    } else if ((!entry.fullName && fullName) || (!entry.organisationName && organisationName)) {
+      entry.fullName ??= fullName;
+      entry.organisationName ??= organisationName;
+      entry.updatedAt = now;
+      entry.named = !entry.isNew;
+    }
+    // Addresses already on record (this applicant's or, rarely, another record's) stay where they are;
+    // new ones are added to this applicant. The unique index settles a race with a concurrent intake.
+    for (const contact of contacts) {
+      const key = contactKey(contact);
+      if (this.owners.has(key)) continue;
+      this.owners.set(key, { applicantId: entry.id, entry });
+      this.newContacts.push({ entry, contact });
+    }
+    return entry;
+  }
+
+  /** Whether one of these addresses belongs to the applicant on record `applicantId`. */
+  owns(applicantId: number, contacts: readonly NormalContact[]): boolean {
+    return contacts.some((c) => {
+      const o = this.owners.get(contactKey(c));
+      return o !== undefined && !o.entry?.isNew && o.applicantId === applicantId;
+    });
+  }
+
+  /**
+   * Writes the new applicants (one statement; their ids follow by `idStep`, see
+   * Database.consecutiveIdStep), the new addresses (one) and the filled-in names (one each).
+   */
+  async write(sql: Sql, idStep: number): Promise<void> {
+    const created = this.entries.filter((e) => e.isNew);
+    const ids = await sqlInsertIds(sql, 'applicants', created.map((e) => ({
+      kind: e.kind, fullName: e.fullName, organisationName: e.organisationName, createdAt: e.createdAt, updatedAt: e.updatedAt, destroyedAt: null,
+    })), idStep);
+    created.forEach((e, i) => (e.id = ids[i]!));
+    await sqlInsertMany(sql, 'contact_points', this.newContacts.map(({ entry, contact: c }) => ({ applicantId: entry.id, kind: c.kind, value: c.value, normalized: c.normalized })));
+    const q = sql.q;
+    for (const e of this.entries) {
+      if (!e.named) continue;
+      await sql.run(`UPDATE ${q('applicants')} SET ${q('fullName')} = ?, ${q('organisationName')} = ?, ${q('updatedAt')} = ? WHERE ${q('id')} = ?`, [e.fullName, e.organisationName, e.updatedAt, e.id]);
+    }
+  }
 }
 
-/** The applicant these contacts belong to, or a new one (see settleApplicant). */
-export async function findOrCreateApplicant(em: EntityManager, input: ApplicantInput, now: Date): Promise<{ id: number }> {
+/** The applicant these contacts belong to, or a new one (see ApplicantBook). */
+export async function findOrCreateApplicant(em: EntityManager, input: ApplicantInput, now: Date): Promise<ApplicantRef> {
   const sql = sqlFor(em);
   const contacts = normalContacts(input);
   const l = knownContactsLookup(sql.q, contacts);
-  const known = l ? knownContactsFrom(await runLookups(sql, [l])) : [];
-  return settleApplicant(sql, input, contacts, known, now);
+  const book = new ApplicantBook(l ? knownContactsFrom(await runLookups(sql, [l]), contacts) : []);
+  const applicant = book.settle(input, contacts, now);
+  await book.write(sql, 1);
+  return applicant;
 }
 
 async function view(em: EntityManager, applicant: Applicant): Promise<ApplicantView> {

@@ -88,6 +88,7 @@ export class Database {
   private readonly mutex = new Mutex();
   /** Pooled MySQL connections whose session is READ COMMITTED already. */
   private readonly readCommitted = new WeakSet<object>();
+  private idStep: Promise<number | null> | undefined;
 
   constructor(private readonly opts: DatabaseOptions) {
     const parsed = parseDbUrl(opts.url);
@@ -201,6 +202,24 @@ export class Database {
   async read<T>(work: (em: EntityManager) => Promise<T>): Promise<T> {
     if (this.kind === 'sqlite') return this.mutex.run(() => work(this.dataSource.manager));
     return work(this.dataSource.manager);
+  }
+
+  /**
+   * How the ids one multi-row INSERT generates follow each other: the first id plus this step per
+   * row, or null when the database does not promise consecutive ids (MySQL's interleaved
+   * innodb_autoinc_lock_mode = 2). SQLite, having one writer, always gives the next ones.
+   */
+  consecutiveIdStep(): Promise<number | null> {
+    this.idStep ??= this.kind === 'sqlite'
+      ? Promise.resolve(1)
+      : this.read(async (em) => {
+        const [row] = (await em.query('SELECT @@innodb_autoinc_lock_mode AS mode, @@auto_increment_increment AS step')) as { mode: unknown; step: unknown }[];
+        return Number(row?.mode) <= 1 ? Math.max(1, Number(row?.step) || 1) : null;
+      }).catch((err: unknown) => {
+        this.idStep = undefined;
+        throw err;
+      });
+    return this.idStep;
   }
 
   /** Quotes an identifier for the current database. */

@@ -16,7 +16,7 @@ import { QueryFailedError, type EntityManager } from 'typeorm';
 
 export type Quote = (name: string) => string;
 
-/** A statement's outcome: the generated id of an insert (0 when none) and the rows changed. */
+/** A statement's outcome: the id generated for the first row of an INSERT, and the rows changed. */
 export interface SqlResult {
   insertId: number;
   changes: number;
@@ -105,7 +105,8 @@ class SqliteSql implements Sql {
     logQuery(this.em, sql, values);
     try {
       const r = this.statement(sql).run(...values);
-      return { insertId: Number(r.lastInsertRowid), changes: r.changes };
+      // SQLite reports the last row's id; the rows of one INSERT get consecutive ids (one writer).
+      return { insertId: Number(r.lastInsertRowid) - Math.max(0, r.changes - 1), changes: r.changes };
     } catch (err) {
       throw new QueryFailedError(sql, values, err as Error);
     }
@@ -165,21 +166,30 @@ export function insertStatement(q: Quote, table: string, cols: readonly string[]
   return sql;
 }
 
-/** Inserts rows that share their columns in one statement; returns the id generated for the first. */
-export async function sqlInsertMany(sql: Sql, table: string, rows: readonly Record<string, unknown>[]): Promise<number> {
-  if (!rows.length) return 0;
+/** Inserts rows that share their columns in one statement (nothing when there are none). */
+export async function sqlInsertMany(sql: Sql, table: string, rows: readonly Record<string, unknown>[]): Promise<SqlResult> {
+  if (!rows.length) return { insertId: 0, changes: 0 };
   const cols = Object.keys(rows[0]!);
   const params: unknown[] = [];
   for (const row of rows) for (const c of cols) params.push(row[c]);
-  const r = await sql.run(insertStatement(sql.q, table, cols, rows.length), params);
-  return r.insertId;
+  return sql.run(insertStatement(sql.q, table, cols, rows.length), params);
+}
+
+/**
+ * Inserts rows in one statement and returns their generated ids: the first one's plus `step` for each
+ * further row, which holds where the database hands one statement consecutive ids (SQLite; MySQL
+ * unless innodb_autoinc_lock_mode is 2; see Database.consecutiveIdStep). With one row, any step.
+ */
+export async function sqlInsertIds(sql: Sql, table: string, rows: readonly Record<string, unknown>[], step: number): Promise<number[]> {
+  if (!rows.length) return [];
+  const r = await sqlInsertMany(sql, table, rows);
+  if (!(r.insertId > 0) || r.changes !== rows.length) throw new Error(`inserting ${rows.length} row(s) into ${table} gave ${r.changes} row(s) from id ${r.insertId}`);
+  return rows.map((_, i) => r.insertId + i * step);
 }
 
 /** Inserts one row and returns its generated id. */
 export async function sqlInsert(sql: Sql, table: string, row: Record<string, unknown>): Promise<number> {
-  const id = await sqlInsertMany(sql, table, [row]);
-  if (!Number.isFinite(id) || id <= 0) throw new Error(`the database returned no id for the row inserted into ${table}`);
-  return id;
+  return (await sqlInsertIds(sql, table, [row], 1))[0]!;
 }
 
 /** Rows of a query, as plain objects. */
@@ -189,13 +199,14 @@ export async function sqlRows<T = Record<string, unknown>>(em: EntityManager, sq
 
 /**
  * Several small lookups in one round trip: each lookup is a SELECT of the same eight columns
- * (k: its tag, n1-n3: numbers, s1-s4: texts), and they are joined with UNION ALL.
+ * (k: its tag, n1-n4: numbers, s1-s4: texts), and they are joined with UNION ALL.
  */
 export interface LookupRow {
   k: string;
   n1: unknown;
   n2: unknown;
   n3: unknown;
+  n4: unknown;
   s1: string | null;
   s2: string | null;
   s3: string | null;
@@ -209,12 +220,13 @@ export interface Lookup {
   params: unknown[];
 }
 
-const LOOKUP_COLUMNS = ['n1', 'n2', 'n3', 's1', 's2', 's3', 's4'] as const;
+const LOOKUP_COLUMNS = ['n1', 'n2', 'n3', 'n4', 's1', 's2', 's3', 's4'] as const;
 const lookupSql = new Map<string, string>();
 
 /**
- * One lookup: `tag` (a constant) as k, then up to three number and four text expressions (missing
- * ones are NULL), then the rest of the statement (FROM ... WHERE ...). `key` names the SQL text: the
+ * One lookup: `tag` (a constant) as k, then up to four number and four text expressions (missing
+ * ones are NULL), then the rest of the statement (FROM ... WHERE ...). `params` in the order their
+ * `?` appear, those of the expressions first. `key` names the SQL text: the
  * tag plus whatever else changes it (the length of an IN list, which column is matched); `build`
  * gives the expressions and runs only the first time a key is seen.
  */
@@ -224,7 +236,7 @@ export function lookup(q: Quote, tag: string, key: string, params: unknown[], bu
   if (!sql) {
     if (lookupSql.size > 2000) lookupSql.clear();
     const { numbers, texts, rest } = build();
-    const exprs = [...numbers, ...Array(3 - numbers.length).fill('NULL'), ...texts, ...Array(4 - texts.length).fill('NULL')];
+    const exprs = [...numbers, ...Array(4 - numbers.length).fill('NULL'), ...texts, ...Array(4 - texts.length).fill('NULL')];
     lookupSql.set(fullKey, (sql = `SELECT '${tag}' AS ${q('k')}, ${exprs.map((e, i) => `${e} AS ${q(LOOKUP_COLUMNS[i]!)}`).join(', ')} ${rest}`));
   }
   return { key: fullKey, sql, params };
@@ -240,6 +252,15 @@ export async function runLookups(sql: Sql, lookups: Lookup[]): Promise<LookupRow
     lookupSql.set(key, (text = lookups.map((l) => l.sql).join(' UNION ALL ')));
   }
   return sql.rows<LookupRow>(text, lookups.flatMap((l) => l.params));
+}
+
+/**
+ * `CASE WHEN <condition 0> THEN 0 WHEN <condition 1> THEN 1 ... END`: which of several items a row
+ * matched, decided by the database's own comparison (on MySQL case- and accent-insensitive), so rows
+ * are matched to what was asked for exactly as the WHERE clause found them.
+ */
+export function whichOf(conditions: readonly string[]): string {
+  return `CASE ${conditions.map((c, i) => `WHEN ${c} THEN ${i}`).join(' ')} END`;
 }
 
 /** A number column of a lookup row (MySQL returns BIGINT as text). */

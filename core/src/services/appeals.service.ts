@@ -18,7 +18,7 @@ import { applicant, id, limit, offset } from './params.js';
 export function appealsService(core: CoreContext): ServiceSchema {
   const deps = { db: core.db, deadlines: core.deadlines, now: core.clock };
   const intakeDeps = { ...deps, defaultSiteCode: core.config.intake.defaultSiteCode ?? undefined };
-  const batcher = core.db.kind === 'sqlite' ? new IntakeBatcher(intakeDeps) : undefined;
+  const batcher = new IntakeBatcher(intakeDeps);
   const done = <T>(p: Promise<T>): Promise<T> => p.then((r) => (core.journalCommitted(), r));
   const nearFrom = () => core.deadlines.nearDueFrom(core.clock());
   return {

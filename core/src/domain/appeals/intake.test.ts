@@ -157,6 +157,22 @@ for (const m of await databaseMatrix()) {
       t.equal(bySite.created, true);
     });
 
+    t.test('message ids, addresses and site codes match as the database compares them', async (t) => {
+      // MySQL's utf8mb4_unicode_ci ignores case, trailing spaces and the diaeresis of ё; SQLite compares exactly.
+      const mysql = m.name === 'mysql';
+      const first = await intake(deps, mail('<Case@X>', { messageId: '<Case@X>' }));
+      const again = await intake(deps, mail('<case@x>', { messageId: '<case@x>' }));
+      t.equal(again.appealId === first.appealId, mysql, mysql ? 'the same message on MySQL' : 'another message on SQLite');
+      t.equal(again.created, !mysql);
+      const postal = (value: string, id: string) => mail(id, { applicant: { contacts: [{ kind: 'postal', value }] } });
+      const a = await intake(deps, postal('г. Москва, ул. Ёлочная, 1', 'p1'));
+      const b = await intake(deps, postal('г. Москва, ул. елочная, 1', 'p2'));
+      const [aa, ab] = await db.read((em) => Promise.all([em.findOneByOrFail(Appeal, { id: a.appealId }), em.findOneByOrFail(Appeal, { id: b.appealId })]));
+      t.equal(aa.applicantId === ab.applicantId, mysql, 'the address on record is found when the database says it is the same');
+      const bySite = await intake(deps, mail('s-upper', { siteCode: 'MSK' })).then((r) => r.created, (e: { code: number }) => e.code);
+      t.equal(bySite, mysql ? true : 422);
+    });
+
     t.test('a new appeal costs one lookup and at most seven writes (fewer for a known applicant)', async (t) => {
       const seen: string[] = [];
       const ds = db.dataSource as unknown as { options: { logging: unknown }; logger: { logQuery: (q: string) => void } };

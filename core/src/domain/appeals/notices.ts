@@ -7,17 +7,14 @@ import { In, LessThanOrEqual, type EntityManager } from 'typeorm';
 import type { Database } from '../../persistence/database.js';
 import { Appeal, Notice, type NoticeKind } from '../../persistence/entities/index.js';
 import { appendJournal, type JournalInput } from '../journal.js';
-import { sqlFor, sqlInsert, type Sql } from '../../persistence/sql.js';
+import { sqlFor, sqlInsert } from '../../persistence/sql.js';
 
 type NoticeTarget = Pick<Appeal, 'id' | 'siteId' | 'replyChannel' | 'replyAddress'>;
 
-/**
- * Inserts a notice and returns it with the journal entry that records it, for the caller to append
- * (intake appends it together with its own entry).
- */
-export async function insertNotice(sql: Sql, appeal: NoticeTarget, kind: NoticeKind, data: Record<string, unknown>, now: Date, lang = 'ru'): Promise<{ notice: Notice; journal: JournalInput }> {
+/** The row of a new notice: pending when the applicant left an address to reply to. */
+export function noticeRow(appeal: NoticeTarget, kind: NoticeKind, data: Record<string, unknown>, now: Date, lang = 'ru') {
   const deliverable = Boolean(appeal.replyChannel && appeal.replyAddress);
-  const values = {
+  return {
     appealId: appeal.id,
     kind,
     channel: appeal.replyChannel,
@@ -32,14 +29,17 @@ export async function insertNotice(sql: Sql, appeal: NoticeTarget, kind: NoticeK
     data,
     createdAt: now,
   } as const;
-  const notice = Object.assign(new Notice(), values, { id: await sqlInsert(sql, 'notices', values) });
-  const journal = { type: 'notice.recorded', aggregateType: 'appeal', aggregateId: appeal.id, siteId: appeal.siteId, at: now, data: { noticeId: notice.id, kind, channel: notice.channel, status: notice.status } };
-  return { notice, journal };
+}
+
+/** The journal entry that records a notice. */
+export function noticeJournal(appeal: NoticeTarget, noticeId: number, row: ReturnType<typeof noticeRow>): JournalInput {
+  return { type: 'notice.recorded', aggregateType: 'appeal', aggregateId: appeal.id, siteId: appeal.siteId, at: row.createdAt, data: { noticeId, kind: row.kind, channel: row.channel, status: row.status } };
 }
 
 export async function recordNotice(em: EntityManager, appeal: NoticeTarget, kind: NoticeKind, data: Record<string, unknown>, now: Date, lang = 'ru'): Promise<Notice> {
-  const { notice, journal } = await insertNotice(sqlFor(em), appeal, kind, data, now, lang);
-  await appendJournal(em, journal);
+  const row = noticeRow(appeal, kind, data, now, lang);
+  const notice = Object.assign(new Notice(), row, { id: await sqlInsert(sqlFor(em), 'notices', row) });
+  await appendJournal(em, noticeJournal(appeal, notice.id, row));
   return notice;
 }
 
