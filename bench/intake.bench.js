@@ -1,7 +1,16 @@
 // Intake throughput: appeals per second through `appeals.intake` (applicant, appeal, interaction,
 // notice and journal rows in one transaction) against the raw insert rate of the same driver with
 // the same durability, measured in the same run, on SQLite and on MariaDB.
-//   node bench/intake.bench.js [--n 2000] [--concurrency 8] [--only sqlite|mysql]
+//   node bench/intake.bench.js [--n 1500] [--concurrency 8] [--rounds 3] [--only sqlite|mysql]
+// The three measurements (raw inserts, the same writes as plain SQL, intake) take turns for --rounds
+// rounds on the same databases and the table shows the medians, the ratios being medians of each
+// round's own ratio: on a shared machine the time a sync to disk takes drifts several-fold within a
+// minute, and measuring the rates far apart in time made a single run's ratio mostly noise.
+// Each round sends new messages from 500 new applicants, so every round has the same mix (a third of
+// the appeals from new applicants, the rest from applicants known by their address).
+// The plain transaction sets READ COMMITTED once per connection, as the core does, and sets the number
+// on its own appeal row (it used to update the row whose id equalled the applicant's, under
+// concurrency another transaction's, which made the MariaDB baseline wait on locks and deadlock).
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -9,13 +18,14 @@ import Database from 'better-sqlite3';
 import mysql from 'mysql2/promise';
 import { OknoApp, loadConfig, systemActor } from '@okno/core';
 import { needsMysql, scratchMysqlDatabase, freePort } from '@okno/testkit';
-import { throughput, table, fmt } from './lib.js';
+import { throughput, table, fmt, percentile } from './lib.js';
 
 const arg = (name, def) => {
   const i = process.argv.indexOf(`--${name}`);
   return i > 0 ? process.argv[i + 1] : def;
 };
-const N = Number(arg('n', 2000));
+const N = Number(arg('n', 1500));
+const ROUNDS = Number(arg('rounds', 3));
 const C = Number(arg('concurrency', 8));
 const only = arg('only', null);
 
@@ -25,9 +35,7 @@ async function rawSqlite(file) {
   db.pragma('synchronous = FULL');
   db.exec('CREATE TABLE raw (id INTEGER PRIMARY KEY AUTOINCREMENT, channel TEXT, body TEXT, at INTEGER)');
   const ins = db.prepare('INSERT INTO raw (channel, body, at) VALUES (?, ?, ?)');
-  const rate = await throughput(N, 1, async (i) => void ins.run('email', `body ${i}`, Date.now()));
-  db.close();
-  return rate;
+  return { rate: () => throughput(N, 1, async (i) => void ins.run('email', `body ${i}`, Date.now())), close: async () => db.close() };
 }
 
 // The same writes intake makes for a new appeal (applicant, contact, appeal + its number, interaction,
@@ -43,7 +51,9 @@ const SAME_TABLES = (auto) => [
   `CREATE TABLE i (id INTEGER PRIMARY KEY ${auto}, pid INT, ch VARCHAR(32), ext VARCHAR(255), body TEXT, at BIGINT)`,
   `CREATE TABLE j (seq INTEGER PRIMARY KEY ${auto}, t VARCHAR(64), agg VARCHAR(64), data TEXT, at BIGINT)`, `CREATE TABLE n (id INTEGER PRIMARY KEY ${auto}, pid INT, k VARCHAR(16), st VARCHAR(16), at BIGINT)`,
 ];
-const sameArgs = (i, id) => [[`Заявитель ${i}`, Date.now()], [id, `a${i}@example.ru`, `a${i}@example.ru`], [id, 'email', 'registered', Date.now(), Date.now()], [`26-${i}`, id], [id, 'email', `<b${i}>`, `Текст ${i}`, Date.now()], ['appeal.registered', String(id), '{}', Date.now()], [id, 'received', 'pending', Date.now()], ['notice.recorded', String(id), '{}', Date.now()]];
+// Arguments of SAME_WRITES for message i: the contact and the appeal name the applicant (aid), the
+// rest the appeal (pid), as intake's rows do.
+const sameArgs = (i, aid, pid) => [[`Заявитель ${i}`, Date.now()], [aid, `a${i}@example.ru`, `a${i}@example.ru`], [aid, 'email', 'registered', Date.now(), Date.now()], [`26-${i}`, pid], [pid, 'email', `<b${i}>`, `Текст ${i}`, Date.now()], ['appeal.registered', String(pid), '{}', Date.now()], [pid, 'received', 'pending', Date.now()], ['notice.recorded', String(pid), '{}', Date.now()]];
 
 async function sameWritesSqlite(file) {
   const db = new Database(file);
@@ -52,29 +62,38 @@ async function sameWritesSqlite(file) {
   for (const sql of SAME_TABLES('AUTOINCREMENT')) db.exec(sql);
   const stmts = SAME_WRITES.map((sql) => db.prepare(sql));
   const tx = db.transaction((i) => {
-    const id = Number(stmts[0].run(...sameArgs(i, 0)[0]).lastInsertRowid);
-    sameArgs(i, id).slice(1).forEach((a, k) => stmts[k + 1].run(...a));
+    const aid = Number(stmts[0].run(...sameArgs(i, 0, 0)[0]).lastInsertRowid);
+    stmts[1].run(...sameArgs(i, aid, 0)[1]);
+    const pid = Number(stmts[2].run(...sameArgs(i, aid, 0)[2]).lastInsertRowid);
+    sameArgs(i, aid, pid).slice(3).forEach((a, k) => stmts[k + 3].run(...a));
   });
-  const rate = await throughput(N, 1, async (i) => void tx(i));
-  db.close();
-  return rate;
+  return { rate: () => throughput(N, 1, async (i) => void tx(i)), close: async () => db.close() };
+}
+
+function mysqlPool(url) {
+  const u = new URL(url);
+  return mysql.createPool({ host: u.hostname, port: Number(u.port || 3306), user: u.username || 'root', password: u.password, database: u.pathname.slice(1), connectionLimit: C });
 }
 
 async function sameWritesMysql(url) {
-  const u = new URL(url);
-  const pool = mysql.createPool({ host: u.hostname, port: Number(u.port || 3306), user: u.username || 'root', password: u.password, database: u.pathname.slice(1), connectionLimit: C });
+  const pool = mysqlPool(url);
   for (const sql of SAME_TABLES('AUTO_INCREMENT')) await pool.query(`${sql} ENGINE=InnoDB`);
-  const rate = await throughput(N, C, async (i) => {
+  const readCommitted = new WeakSet();
+  const rate = () => throughput(N, C, async (i) => {
     const conn = await pool.getConnection();
     try {
-      // READ COMMITTED and a retry on deadlock, as the core's own transactions do.
-      await conn.query('SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED');
+      // READ COMMITTED (set once per connection) and a retry on deadlock, as the core's own transactions do.
+      if (!readCommitted.has(conn.connection)) {
+        await conn.query('SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED');
+        readCommitted.add(conn.connection);
+      }
       for (let attempt = 1; ; attempt++) {
         try {
           await conn.beginTransaction();
-          const [r] = await conn.execute(SAME_WRITES[0], sameArgs(i, 0)[0]);
-          const id = r.insertId;
-          for (const [k, a] of sameArgs(i, id).slice(1).entries()) await conn.execute(SAME_WRITES[k + 1], a);
+          const aid = (await conn.execute(SAME_WRITES[0], sameArgs(i, 0, 0)[0]))[0].insertId;
+          await conn.execute(SAME_WRITES[1], sameArgs(i, aid, 0)[1]);
+          const pid = (await conn.execute(SAME_WRITES[2], sameArgs(i, aid, 0)[2]))[0].insertId;
+          for (const [k, a] of sameArgs(i, aid, pid).slice(3).entries()) await conn.execute(SAME_WRITES[k + 3], a);
           await conn.commit();
           return;
         } catch (err) {
@@ -86,46 +105,63 @@ async function sameWritesMysql(url) {
       conn.release();
     }
   });
-  await pool.end();
-  return rate;
+  return { rate, close: () => pool.end() };
 }
 
 async function rawMysql(url) {
-  const u = new URL(url);
-  const pool = mysql.createPool({ host: u.hostname, port: Number(u.port || 3306), user: u.username || 'root', password: u.password, database: u.pathname.slice(1), connectionLimit: C });
+  const pool = mysqlPool(url);
   await pool.query('CREATE TABLE raw (id INT AUTO_INCREMENT PRIMARY KEY, channel VARCHAR(32), body TEXT, at BIGINT) ENGINE=InnoDB');
-  const rate = await throughput(N, C, (i) => pool.execute('INSERT INTO raw (channel, body, at) VALUES (?, ?, ?)', ['email', `body ${i}`, Date.now()]));
-  await pool.end();
-  return rate;
+  return { rate: () => throughput(N, C, (i) => pool.execute('INSERT INTO raw (channel, body, at) VALUES (?, ?, ?)', ['email', `body ${i}`, Date.now()])), close: () => pool.end() };
 }
 
-async function intakeRate(dbUrl, dataDir) {
+async function intakeApp(dbUrl, dataDir) {
   const config = loadConfig({ env: {}, cwd: dataDir, overrides: { dataDir, db: { url: dbUrl }, http: { port: await freePort() }, log: { level: 'warn' }, console: { enabled: false }, demo: false } });
   const app = await OknoApp.start({ config });
   const { saveSite } = await import('../core/dist/domain/sites.js');
   await saveSite(app.db, systemActor('bench'), { code: 'msk', name: 'Москва', kind: 'city' });
-  const call = (i) => app.broker.call('appeals.intake', {
-    channel: 'email', messageId: `<bench-${i}@okno>`, applicant: { fullName: `Заявитель ${i}`, contacts: [{ kind: 'email', value: `a${i % 500}@example.ru` }] },
-    subject: `Обращение ${i}`, body: `Текст обращения ${i}`, replyTo: { channel: 'email', address: `a${i % 500}@example.ru` },
+  const call = (round, i) => app.broker.call('appeals.intake', {
+    channel: 'email', messageId: `<bench-${round}-${i}@okno>`,
+    applicant: { fullName: `Заявитель ${i}`, contacts: [{ kind: 'email', value: `a${round}-${i % 500}@example.ru` }] },
+    subject: `Обращение ${i}`, body: `Текст обращения ${i}`, replyTo: { channel: 'email', address: `a${round}-${i % 500}@example.ru` },
   });
-  for (let i = 0; i < 50; i++) await call(-1 - i); // warm up
-  const rate = await throughput(N, C, call);
-  await app.stop();
-  return rate;
+  for (let i = 0; i < 50; i++) await call('warm', i);
+  let round = 0;
+  return { rate: () => { const r = round++; return throughput(N, C, (i) => call(r, i)); }, close: () => app.stop() };
+}
+
+const median = (xs) => percentile([...xs].sort((a, b) => a - b), 50);
+
+/** Rounds of raw, same writes and intake in turn; medians of the rates and of each round's ratios. */
+async function measure(name, setups) {
+  const [raw, same, intake] = setups;
+  const runs = [];
+  try {
+    for (let r = 0; r < ROUNDS; r++) {
+      process.stdout.write(`${name} round ${r + 1}/${ROUNDS}: raw inserts… `);
+      const x = { raw: await raw.rate() };
+      process.stdout.write(`${fmt(x.raw)}/s; the same writes in one plain transaction… `);
+      x.same = await same.rate();
+      process.stdout.write(`${fmt(x.same)}/s; intake (${N}, concurrency ${C})… `);
+      x.intake = await intake.rate();
+      console.log(`${fmt(x.intake)}/s`);
+      runs.push(x);
+    }
+  } finally {
+    for (const s of setups) await s.close();
+  }
+  const m = (f) => median(runs.map(f));
+  return {
+    database: name, 'raw inserts/s': fmt(m((x) => x.raw)), 'same writes, plain SQL tx/s': fmt(m((x) => x.same)), 'intake appeals/s': fmt(m((x) => x.intake)),
+    'ratio to raw insert': fmt(m((x) => x.intake / x.raw), 2), 'ratio to plain tx': fmt(m((x) => x.intake / x.same), 2),
+  };
 }
 
 const rows = [];
 const dir = mkdtempSync(join(tmpdir(), 'okno-bench-'));
 try {
   if (only !== 'mysql') {
-    process.stdout.write(`SQLite: raw inserts (${N}, WAL, synchronous=FULL)… `);
-    const raw = await rawSqlite(join(dir, 'raw.sqlite'));
-    process.stdout.write(`${fmt(raw)}/s; the same writes in one plain transaction… `);
-    const same = await sameWritesSqlite(join(dir, 'same.sqlite'));
-    process.stdout.write(`${fmt(same)}/s; intake (${N}, concurrency ${C})… `);
-    const rate = await intakeRate(`sqlite:${join(dir, 'okno.sqlite')}`, dir);
-    console.log(`${fmt(rate)}/s`);
-    rows.push({ database: 'SQLite', 'raw inserts/s': fmt(raw), 'same writes, plain SQL tx/s': fmt(same), 'intake appeals/s': fmt(rate), 'ratio to raw insert': fmt(rate / raw, 2), 'ratio to plain tx': fmt(rate / same, 2) });
+    console.log(`SQLite (WAL, synchronous=FULL): raw inserts one at a time, intake with concurrency ${C}`);
+    rows.push(await measure('SQLite', [await rawSqlite(join(dir, 'raw.sqlite')), await sameWritesSqlite(join(dir, 'same.sqlite')), await intakeApp(`sqlite:${join(dir, 'okno.sqlite')}`, dir)]));
   }
   if (only !== 'sqlite') {
     const skip = await needsMysql();
@@ -134,14 +170,8 @@ try {
       const a = await scratchMysqlDatabase('okno_bench');
       const b = await scratchMysqlDatabase('okno_bench');
       try {
-        process.stdout.write(`MariaDB: raw inserts (${N}, concurrency ${C})… `);
-        const raw = await rawMysql(a.url);
-        process.stdout.write(`${fmt(raw)}/s; the same writes in one plain transaction… `);
-        const same = await sameWritesMysql(a.url);
-        process.stdout.write(`${fmt(same)}/s; intake… `);
-        const rate = await intakeRate(b.url, dir);
-        console.log(`${fmt(rate)}/s`);
-        rows.push({ database: 'MariaDB', 'raw inserts/s': fmt(raw), 'same writes, plain SQL tx/s': fmt(same), 'intake appeals/s': fmt(rate), 'ratio to raw insert': fmt(rate / raw, 2), 'ratio to plain tx': fmt(rate / same, 2) });
+        console.log(`MariaDB: raw inserts, the same writes and intake with concurrency ${C}`);
+        rows.push(await measure('MariaDB', [await rawMysql(a.url), await sameWritesMysql(a.url), await intakeApp(b.url, dir)]));
       } finally {
         await a.drop();
         await b.drop();
@@ -151,4 +181,4 @@ try {
 } finally {
   rmSync(dir, { recursive: true, force: true });
 }
-console.log(`\nIntake throughput vs the raw insert rate of the same driver, and vs the same writes as plain SQL in one\ntransaction (same run). The target is a ratio of 0.5 to the raw insert rate.\n${table(rows)}`);
+console.log(`\nIntake throughput vs the raw insert rate of the same driver, and vs the same writes as plain SQL in one\ntransaction (medians of ${ROUNDS} rounds in the same run). The target is a ratio of 0.5 to the raw insert rate.\n${table(rows)}`);
