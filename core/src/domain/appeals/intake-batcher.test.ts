@@ -89,6 +89,14 @@ for (const m of await databaseMatrix()) {
       t.equal(single.stats.splits, mysql ? 1 : 0);
     });
 
+    t.test('long messages are written in groups that fit one statement', async (t) => {
+      const small = new IntakeBatcher(base, { maxGroupChars: 100 });
+      const d = { ...base, batcher: small };
+      const results = await Promise.all([60, 60, 10, 20, 150].map((n, i) => intake(d, msg(`long${i}`, { body: 'ж'.repeat(n) }))));
+      t.equal(new Set(results.map((r) => r.appealId)).size, 5);
+      t.same([small.stats.groups, small.stats.largest], [3, 3], 'groups of 60, then 60 + 10 + 20, then 150 alone');
+    });
+
     t.test('two nodes taking the same messages at once store each once', async (t) => {
       const other = new IntakeBatcher(base, { parallel: 2 });
       const inputs = Array.from({ length: 12 }, (_, i) => msg(`<race${i}@x>`, { applicant: { contacts: [{ kind: 'email', value: `racer${i % 3}@example.ru` }] } }));

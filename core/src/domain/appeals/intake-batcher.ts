@@ -29,23 +29,32 @@ export interface BatcherOptions {
   /** Most intakes in one group (default 64). */
   maxGroup?: number;
   /**
+   * Most text in one group, in characters of message bodies and subjects (default 1,000,000; a
+   * larger intake is a group of its own): a statement must fit MySQL's max_allowed_packet.
+   */
+  maxGroupChars?: number;
+  /**
    * Groups in flight at once (default 1: on SQLite transactions run one at a time anyway; on MariaDB
    * one group of N costs less than two of N/2, and the bench measured it faster).
    */
   parallel?: number;
 }
 
+const textOf = (w: Waiting) => (typeof w.input.body === 'string' ? w.input.body.length : 0) + (w.input.subject?.length ?? 0);
+
 export class IntakeBatcher {
   private readonly queue: Waiting[] = [];
   private active = 0;
   private scheduled = false;
   private readonly maxGroup: number;
+  private readonly maxGroupChars: number;
   private readonly parallel: number;
   /** Groups committed, intakes in them, the largest, and groups run again one by one (for tests and metrics). */
   readonly stats = { groups: 0, intakes: 0, largest: 0, splits: 0 };
 
   constructor(private readonly deps: Omit<IntakeDeps, 'batcher'>, opts: BatcherOptions = {}) {
     this.maxGroup = Math.max(1, opts.maxGroup ?? 64);
+    this.maxGroupChars = opts.maxGroupChars ?? 1_000_000;
     this.parallel = Math.max(1, opts.parallel ?? 1);
   }
 
@@ -74,7 +83,9 @@ export class IntakeBatcher {
     }
     while (this.active < this.parallel && this.queue.length) {
       const free = this.parallel - this.active;
-      const size = step === null ? 1 : Math.min(this.maxGroup, Math.ceil(this.queue.length / free));
+      const most = step === null ? 1 : Math.min(this.maxGroup, Math.ceil(this.queue.length / free));
+      let size = 1;
+      for (let chars = textOf(this.queue[0]!); size < most && (chars += textOf(this.queue[size]!)) <= this.maxGroupChars; size++);
       const group = this.queue.splice(0, size);
       this.active++;
       void this.run(group, step ?? 1).finally(() => {
