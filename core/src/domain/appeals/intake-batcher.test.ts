@@ -97,6 +97,16 @@ for (const m of await databaseMatrix()) {
       t.same([small.stats.groups, small.stats.largest], [3, 3], 'groups of 60, then 60 + 10 + 20, then 150 alone');
     });
 
+    t.test('a message on record sent again twice in one group is answered from the record, twice', async (t) => {
+      const single = new IntakeBatcher(base);
+      const d = { ...base, batcher: single };
+      const again = () => msg('again-1', { messageId: '<again@x>' });
+      const first = await intake(d, again());
+      const [a, b] = await Promise.all([intake(d, again()), intake(d, again())]);
+      t.same([a.appealId, b.appealId, a.created, b.created], [first.appealId, first.appealId, false, false]);
+      t.same([single.stats.largest, single.stats.splits], [2, 0], 'in one group, without running it again one by one');
+    });
+
     t.test('two nodes taking the same messages at once store each once', async (t) => {
       const other = new IntakeBatcher(base, { parallel: 2 });
       const inputs = Array.from({ length: 12 }, (_, i) => msg(`<race${i}@x>`, { applicant: { contacts: [{ kind: 'email', value: `racer${i % 3}@example.ru` }] } }));

@@ -296,6 +296,8 @@ export async function intakeGroupIn(em: EntityManager, deps: IntakeDeps, inputs:
   /** Messages this group stores, by key, with the index of the intake that stores them. */
   const stored = new Map<string, number>();
   const looselyStored = new Set<string>();
+  /** Messages on record already, by key (the lookup names only the first intake of a message). */
+  const knownAgain = new Map<string, IntakeResult>();
   const store = (index: number) => {
     const { channel, messageId } = group[index]!.input;
     stored.set(messageKey(channel, messageId), index);
@@ -307,8 +309,11 @@ export async function intakeGroupIn(em: EntityManager, deps: IntakeDeps, inputs:
     const { input } = p;
     const key = messageKey(input.channel, input.messageId);
     const kind = input.kind ?? KIND_BY_CHANNEL[input.channel] ?? 'message';
-    const known = existing.get(index);
-    if (known) return plans.push({ is: 'known', result: known });
+    const known = existing.get(index) ?? knownAgain.get(key);
+    if (known) {
+      knownAgain.set(key, known);
+      return plans.push({ is: 'known', result: known });
+    }
     const earlier = stored.get(key);
     if (earlier !== undefined) return plans.push({ is: 'again', of: earlier });
     const missing = (input.attachments ?? []).find((a) => !files.has(a.attachmentId));
