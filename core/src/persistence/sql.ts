@@ -31,7 +31,7 @@ export interface Sql {
 }
 
 /** A value as the database stores it: instants as epoch ms, JSON as text, booleans as 0/1. */
-export function toDb(v: unknown): unknown {
+function toDb(v: unknown): unknown {
   if (v === undefined) return null;
   if (v instanceof Date) return v.getTime();
   if (typeof v === 'boolean') return v ? 1 : 0;
@@ -41,12 +41,6 @@ export function toDb(v: unknown): unknown {
 
 const mysqlQuote: Quote = (n) => `\`${n}\``;
 const sqliteQuote: Quote = (n) => `"${n}"`;
-
-/** The identifier quoting of the database behind an entity manager. */
-export function quoteFor(em: EntityManager): Quote {
-  const t = em.connection.options.type;
-  return t === 'mysql' || t === 'mariadb' ? mysqlQuote : sqliteQuote;
-}
 
 interface SqliteStatement {
   readonly reader: boolean;
@@ -156,7 +150,7 @@ export function sqlFor(em: EntityManager): Sql {
 const insertSql = new Map<string, string>();
 
 /** `INSERT INTO table (cols) VALUES (?, ...), ...` for `rows` rows, built once per shape. */
-export function insertStatement(q: Quote, table: string, cols: readonly string[], rows = 1): string {
+function insertStatement(q: Quote, table: string, cols: readonly string[], rows = 1): string {
   const key = `${q('')}${table}|${cols.join(',')}|${rows}`;
   let sql = insertSql.get(key);
   if (!sql) {
@@ -190,11 +184,6 @@ export async function sqlInsertIds(sql: Sql, table: string, rows: readonly Recor
 /** Inserts one row and returns its generated id. */
 export async function sqlInsert(sql: Sql, table: string, row: Record<string, unknown>): Promise<number> {
   return (await sqlInsertIds(sql, table, [row], 1))[0]!;
-}
-
-/** Rows of a query, as plain objects. */
-export async function sqlRows<T = Record<string, unknown>>(em: EntityManager, sql: string, params: unknown[] = []): Promise<T[]> {
-  return sqlFor(em).rows<T>(sql, params);
 }
 
 /**
