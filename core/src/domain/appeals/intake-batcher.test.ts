@@ -107,6 +107,18 @@ for (const m of await databaseMatrix()) {
       t.same([single.stats.largest, single.stats.splits], [2, 0], 'in one group, without running it again one by one');
     });
 
+    t.test('without consecutive ids intakes run side by side, each on its own', async (t) => {
+      const plain = Object.assign(Object.create(db) as typeof db, { consecutiveIdStep: async () => null });
+      const alone = new IntakeBatcher({ ...base, db: plain });
+      const d = { ...base, db: plain, batcher: alone };
+      const results = await Promise.all(Array.from({ length: 6 }, (_, i) => intake(d, msg(`alone${i}`))));
+      t.equal(new Set(results.map((r) => r.appealId)).size, 6);
+      t.ok(results.every((r) => r.created));
+      t.same([alone.stats.groups, alone.stats.largest], [0, 0], 'no groups');
+      const more = await intake(d, msg('alone-later'));
+      t.equal(more.created, true, 'later intakes go straight to their own transaction');
+    });
+
     t.test('two nodes taking the same messages at once store each once', async (t) => {
       const other = new IntakeBatcher(base, { parallel: 2 });
       const inputs = Array.from({ length: 12 }, (_, i) => msg(`<race${i}@x>`, { applicant: { contacts: [{ kind: 'email', value: `racer${i % 3}@example.ru` }] } }));

@@ -13,8 +13,8 @@
  * A group starts one turn of the event loop after the first intake waiting for it (and after the
  * previous group's commit), so the callers answered by that commit have handed in their next
  * intakes by then: with N senders in flight a group holds up to N intakes. Groups of more than one
- * need ids that one INSERT hands out consecutively (Database.consecutiveIdStep), else every intake
- * is its own group.
+ * need ids that one INSERT hands out consecutively (Database.consecutiveIdStep); where the database
+ * does not promise that, intakes are not grouped and run side by side, each in its own transaction.
  */
 import type { IntakeDeps, IntakeInput, IntakeResult } from './intake.js';
 import { intakeGroupIn, intakeIn } from './intake.js';
@@ -46,6 +46,8 @@ export class IntakeBatcher {
   private readonly queue: Waiting[] = [];
   private active = 0;
   private scheduled = false;
+  /** The database hands out no consecutive ids (see Database.consecutiveIdStep): no groups. */
+  private ungrouped = false;
   private readonly maxGroup: number;
   private readonly maxGroupChars: number;
   private readonly parallel: number;
@@ -59,6 +61,7 @@ export class IntakeBatcher {
   }
 
   submit(input: IntakeInput): Promise<IntakeResult> {
+    if (this.ungrouped) return this.single(input);
     return new Promise((resolve, reject) => {
       this.queue.push({ input, resolve, reject });
       this.schedule();
@@ -78,21 +81,32 @@ export class IntakeBatcher {
     let step: number | null;
     try {
       step = await this.deps.db.consecutiveIdStep();
+      // Without consecutive ids intakes are not grouped: each runs on its own, side by side.
+      this.ungrouped = step === null;
     } catch {
       step = null;
     }
+    if (step === null) {
+      for (const w of this.queue.splice(0)) void this.single(w.input).then(w.resolve, w.reject);
+      return;
+    }
     while (this.active < this.parallel && this.queue.length) {
       const free = this.parallel - this.active;
-      const most = step === null ? 1 : Math.min(this.maxGroup, Math.ceil(this.queue.length / free));
+      const most = Math.min(this.maxGroup, Math.ceil(this.queue.length / free));
       let size = 1;
       for (let chars = textOf(this.queue[0]!); size < most && (chars += textOf(this.queue[size]!)) <= this.maxGroupChars; size++);
       const group = this.queue.splice(0, size);
       this.active++;
-      void this.run(group, step ?? 1).finally(() => {
+      void this.run(group, step).finally(() => {
         this.active--;
         this.schedule();
       });
     }
+  }
+
+  /** One intake in its own transaction. */
+  private single(input: IntakeInput): Promise<IntakeResult> {
+    return this.deps.db.transaction((em) => intakeIn(em, this.deps, input));
   }
 
   private async run(group: Waiting[], step: number): Promise<void> {
@@ -102,7 +116,7 @@ export class IntakeBatcher {
     } catch (err) {
       if (group.length === 1) return group[0]!.reject(err);
       this.stats.splits++;
-      for (const w of group) await this.deps.db.transaction((em) => intakeIn(em, this.deps, w.input)).then(w.resolve, w.reject);
+      for (const w of group) await this.single(w.input).then(w.resolve, w.reject);
       return;
     }
     this.stats.groups++;
@@ -110,7 +124,7 @@ export class IntakeBatcher {
     this.stats.largest = Math.max(this.stats.largest, group.length);
     outcomes.forEach((o, i) => ('ok' in o ? group[i]!.resolve(o.ok) : 'err' in o ? group[i]!.reject(o.err) : undefined));
     for (const [i, o] of outcomes.entries()) {
-      if ('later' in o) await this.deps.db.transaction((em) => intakeIn(em, this.deps, group[i]!.input)).then(group[i]!.resolve, group[i]!.reject);
+      if ('later' in o) await this.single(group[i]!.input).then(group[i]!.resolve, group[i]!.reject);
     }
   }
 }
