@@ -105,6 +105,9 @@ t.test('two nodes, one store: every contact assigned once', { skip }, async (t) 
   t.equal((await a.req('POST', '/api/routing/state', { token: op3onA, body: { state: 'ready' } })).body.state, 'busy', 'node 1 adopts the assignment node 2 made');
   t.equal((await a.req('POST', `/api/appeals/${kept}/close`, { token: op3onA, body: { outcome: 'consulted' } })).status, 200);
   await waitFor('operator3 ready again', async () => (await a.req('GET', '/api/routing/me', { token: op3onA })).body.state === 'ready');
-  const ends = (await readJournal(a.app.db, 0, 100_000)).filter((e) => e.type === 'contact.completed' && e.aggregateId === `appeal-${kept}`);
-  t.equal(ends.length, 1, 'completed once');
+  // The state changes in memory first; the journal row follows (written behind, in order).
+  const ends = async () => (await readJournal(a.app.db, 0, 100_000)).filter((e) => e.type === 'contact.completed' && e.aggregateId === `appeal-${kept}`);
+  await waitFor('contact.completed journaled', async () => (await ends()).length > 0, 10_000);
+  await new Promise((r) => setTimeout(r, 500));
+  t.equal((await ends()).length, 1, 'completed once');
 });
