@@ -46,7 +46,6 @@ t.test('hand assignment, routing assignment, answer and close', async (t) => {
 
 t.test('follow-ups prefer the operator who handled the appeal', async (t) => {
   const b = book();
-  t.same(b.apply(ev('appeal.message_received', { appealId: 20, channel: 'email' })), [], 'nobody handled it yet: no follow-up');
   b.apply(ev('appeal.registered', { appealId: 20, channel: 'email' }));
   t.same(b.apply(ev('appeal.message_received', { appealId: 20, channel: 'email' })), [], 'still waiting: the open contact covers it');
   b.apply(ev('contact.answered', { contactId: 'appeal-20', operatorId: '8', appealId: 20, nodeId: 'n1' }, { aggregateType: 'contact', aggregateId: 'appeal-20' }));
@@ -54,6 +53,19 @@ t.test('follow-ups prefer the operator who handled the appeal', async (t) => {
   const msg = ev('appeal.message_received', { appealId: 20, channel: 'email' });
   const [f] = b.apply(msg);
   t.match(f, { kind: 'enqueue', contact: { id: `appeal-20-${msg.seq}`, preferredOperator: { operatorId: '8', until: Date.parse(msg.at) + 86_400_000 } } });
+});
+
+t.test('a follow-up on an appeal nobody handled through routing waits for anyone, in the queue of its service', async (t) => {
+  const b = book();
+  t.same(b.apply(ev('appeal.registered', { appealId: 21, channel: 'phone', serviceId: 7 })), [], 'registered during a call: no appeal contact');
+  const msg = ev('appeal.message_received', { appealId: 21, channel: 'email' });
+  const [f] = b.apply(msg);
+  t.match(f, { kind: 'enqueue', contact: { id: `appeal-21-${msg.seq}`, channel: 'email', queueId: 'city', priority: 4 } }, 'routed by what the book knows of the appeal');
+  t.notOk(f?.kind === 'enqueue' && f.contact.preferredOperator, 'no preferred operator');
+  t.same(b.apply(ev('appeal.message_received', { appealId: 21, channel: 'email' })), [], 'a second message while it waits is covered by it');
+  t.equal(b.apply(ev('appeal.message_received', { appealId: 23, channel: 'email' })).length, 1, 'a message before its appeal\'s registration event opens a contact');
+  t.same(b.apply(ev('appeal.registered', { appealId: 23, channel: 'email' })), [], 'and the registration does not open a second one');
+  t.same(b.apply(ev('appeal.message_received', { appealId: 24, channel: 'phone' })), [], 'calls come through routing.enqueue');
 });
 
 t.test('chats: opened waits, closed while waiting is abandoned, joined by hand ends it', async (t) => {
@@ -103,14 +115,16 @@ t.test('a follow-up within the window after the answer goes to the last handler;
   const settledAt = 7_200_000;
   const [f] = b.apply(followUp(40, settledAt + 10 * DAY));
   t.match(f, { kind: 'enqueue', contact: { id: /^appeal-40-/, preferredOperator: { operatorId: '8', until: T0 + settledAt + 20 * DAY } } }, 'on the last day of the window: for the operator who answered');
-  t.same(b.apply(followUp(41, settledAt + 10 * DAY + 1)), [], 'a millisecond after it: nobody is remembered, the follow-up is not routed');
+  const [late] = b.apply(followUp(41, settledAt + 10 * DAY + 1));
+  t.match(late, { kind: 'enqueue', contact: { id: /^appeal-41-/ } }, 'a millisecond after it: the follow-up still waits…');
+  t.notOk(late?.kind === 'enqueue' && late.contact.preferredOperator, '…for anyone: nobody is remembered');
   t.equal(b.size().appeals, 2, 'asked for past its time, appeal 41 is dropped at once');
   b.apply(ev('appeal.closed', { appealId: 42 }, at(settledAt + 11 * DAY)));
   t.equal(b.size().appeals, 2, 'one not asked for stays until a sweep a day past its time');
   b.apply(ev('appeal.closed', { appealId: 42 }, at(settledAt + 12 * DAY)));
   t.equal(b.size().appeals, 1, 'then the sweep drops it; appeal 40 (its follow-up counts from its own time) stays');
   b.apply(ev('appeal.closed', { appealId: 42 }, at(settledAt + 22 * DAY)));
-  t.same(b.size(), { entries: 1, waiting: 1, appeals: 0, settledAppeals: 0 }, 'then 40 goes as well; its follow-up contact still waits');
+  t.same(b.size(), { entries: 2, waiting: 2, appeals: 0, settledAppeals: 0 }, 'then 40 goes as well; the follow-ups of 40 and 41 still wait');
 });
 
 t.test('every event about a remembered appeal restarts its window; an assignment makes it active again', async (t) => {
@@ -122,7 +136,8 @@ t.test('every event about a remembered appeal restarts its window; an assignment
   b.apply(ev('appeal.assigned', { appealId: 50, userId: 12 }, at(19 * DAY)));
   t.match(b.apply(followUp(50, 19 * DAY + 99 * DAY)), [{ contact: { preferredOperator: { operatorId: '12' } } }], 'assigned and not answered again: remembered for the stale time (100 days), the new assignee preferred');
   b.apply(ev('contact.completed', { contactId: `appeal-50-${seq}`, nodeId: 'n1' }, { aggregateType: 'contact', aggregateId: `appeal-50-${seq}`, ...at(119 * DAY) }));
-  t.same(b.apply(followUp(50, 119 * DAY + 100 * DAY + 1)), [], 'past the stale time an appeal nobody closed is forgotten too');
+  const [late] = b.apply(followUp(50, 119 * DAY + 100 * DAY + 1));
+  t.notOk(late?.kind === 'enqueue' && late.contact.preferredOperator, 'past the stale time an appeal nobody closed is forgotten too: the follow-up waits for anyone');
 });
 
 t.test('a fax received and registered much later is still one contact while it is open', async (t) => {

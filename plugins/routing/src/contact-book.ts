@@ -239,6 +239,8 @@ export class ContactBook {
     const channel = APPEAL_CHANNELS[String(d.channel)];
     if (!channel || memo.routed) return [];
     memo.routed = true;
+    // A message that came in before the registration event (journal order makes this rare) already waits.
+    if (this.byAppeal.has(appealId)) return [];
     return this.open(`appeal-${appealId}`, channel, appealId, facts, at, { basePriority: num(d.priority) ?? 0 });
   }
 
@@ -258,10 +260,12 @@ export class ContactBook {
     const memo = this.appeals.seen(appealId, at);
     if (this.byAppeal.has(appealId)) return [];
     const channel = APPEAL_CHANNELS[String(d.channel)];
+    if (!channel) return [];
+    // Nobody known to have handled it (an appeal registered during a call and never assigned, or one
+    // the book has forgotten): the follow-up still waits for an operator, for anyone who can take it.
     const operatorId = memo?.handler;
-    if (!channel || operatorId === undefined) return [];
     const facts = memo?.facts ?? { serviceId: null, organisationId: null, siteId: e.siteId };
-    return this.open(`appeal-${appealId}-${e.seq}`, channel, appealId, facts, at, { preferred: { operatorId, until: at + this.opts.followUpMs } });
+    return this.open(`appeal-${appealId}-${e.seq}`, channel, appealId, facts, at, operatorId === undefined ? {} : { preferred: { operatorId, until: at + this.opts.followUpMs } });
   }
 
   private open(
