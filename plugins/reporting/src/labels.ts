@@ -26,10 +26,43 @@ export class Labels {
     });
   }
 
+  /** Whether the key of a labelled dimension is a known id (other dimensions need no names). */
+  knows(dim: string, key: string): boolean {
+    const names = (this.names as Record<string, Map<string, string> | undefined>)[dim];
+    return !names || key === UNKNOWN || names.has(key);
+  }
+
   /** The name of a key in a dimension (the key itself when it is not an id or the id is unknown). */
   of(dim: string, key: string): string {
     if (key === UNKNOWN) return '—';
     if (dim === 'all') return 'Всего';
     return (this.names as Record<string, Map<string, string> | undefined>)[dim]?.get(key) ?? key;
+  }
+}
+
+/**
+ * The live view's labels, kept between pushes (a push every second or two would otherwise read the
+ * registry each time): read again when older than `maxAgeMs`, or at once when a figure names an id
+ * they do not know (a site or service added since).
+ */
+export class LabelCache {
+  private labels: Labels | null = null;
+  private loadedAt = -Infinity;
+  /** Registry reads so far (for tests). */
+  loads = 0;
+
+  constructor(
+    private readonly db: Database,
+    private readonly maxAgeMs = 60_000,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  async for(keys: Iterable<{ dim: string; key: string }>): Promise<Labels> {
+    const fresh = this.labels && this.now() - this.loadedAt < this.maxAgeMs;
+    if (fresh && [...keys].every((k) => this.labels!.knows(k.dim, k.key))) return this.labels!;
+    this.labels = await Labels.load(this.db);
+    this.loadedAt = this.now();
+    this.loads++;
+    return this.labels;
   }
 }

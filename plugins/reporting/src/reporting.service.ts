@@ -16,7 +16,7 @@ import type { ReportingConfig } from './config.js';
 import { ReportingConsumer } from './consumer.js';
 import { APPEAL_GROUPS, ReportingQueries, type LiveSnapshot } from './queries.js';
 import { CONTACT_DIMS, type ContactDim, type AppealDim } from './counters.js';
-import { Labels } from './labels.js';
+import { LabelCache, Labels } from './labels.js';
 import { CSV_TYPE, XLSX_TYPE, attachment, complianceReport, dailySummaryReport, intervalsReport, toCsv, toXlsx, type Report } from './exports.js';
 import { INTERVAL_SIZES, type IntervalSize } from './zone.js';
 import { ReportingState } from './entities.js';
@@ -86,9 +86,11 @@ export function reportingService(ctx: PluginContext<ReportingConfig>, opts: Repo
     return body;
   };
 
+  const liveLabels = new LabelCache(core.db);
   const labelled = async (snapshot: LiveSnapshot) => {
-    const labels = await Labels.load(core.db);
-    for (const list of Object.values(snapshot.groups)) for (const g of list) Object.assign(g, { label: labels.of(g.dim, g.key) });
+    const groups = Object.values(snapshot.groups).flat();
+    const labels = await liveLabels.for(groups);
+    for (const g of groups) Object.assign(g, { label: labels.of(g.dim, g.key) });
     return snapshot;
   };
 
