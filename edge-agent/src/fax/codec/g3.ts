@@ -278,6 +278,14 @@ export function analyzeG3Page(data: Uint8Array, fillOrder: FillOrder, width: num
   return { rows, eols, rtc, badRows, consecutiveBadRows, uncheckedRows };
 }
 
+/**
+ * mgetty's copy-quality rule, used by every receiver here (and the simulated remote): a page with no
+ * rows, or with more bad rows than a tenth of its rows plus 30, is refused (RTN).
+ */
+export function badCopy(a: Pick<PageAnalysis, 'rows' | 'badRows'>): boolean {
+  return a.rows === 0 || a.badRows > a.rows / 10 + 30;
+}
+
 /** Ensures a page ends with RTC; returns the data unchanged when it already does. */
 export function ensureRtc(data: Uint8Array, fillOrder: FillOrder, width: number, twoD = false): Buffer {
   const a = analyzeG3Page(data, fillOrder, width, twoD);
@@ -288,4 +296,39 @@ export function ensureRtc(data: Uint8Array, fillOrder: FillOrder, width: number,
     if (twoD) w.bit(1);
   }
   return Buffer.concat([data, w.finish()]);
+}
+
+/**
+ * Inserts fill (zero bits before an EOL) so that every coded row, EOL included, lasts at least
+ * `minBitsPerRow` bits: T.4's minimum transmission time of a scan line, which a Class 1 host must
+ * meet itself (a Class 2 modem pads for the DTE). Empty rows (RTC) are left alone.
+ */
+export function padRows(data: Uint8Array, fillOrder: FillOrder, minBitsPerRow: number): Buffer {
+  if (minBitsPerRow <= EOL_LEN) return Buffer.from(data);
+  const r = new BitReader(data, fillOrder);
+  const w = new BitWriter(fillOrder);
+  let zeros = 0;
+  let rowBits = 0;
+  let seenEol = false;
+  for (let p = 0; p < r.totalBits; p++) {
+    if (r.bitAt(p) === 0) {
+      zeros++;
+      continue;
+    }
+    if (zeros >= 11) {
+      const content = rowBits + zeros - 11;
+      const short = seenEol && rowBits > 0 ? minBitsPerRow - (content + EOL_LEN) : 0;
+      for (let i = 0; i < zeros + Math.max(0, short); i++) w.bit(0);
+      w.bit(1);
+      rowBits = 0;
+      seenEol = true;
+    } else {
+      for (let i = 0; i < zeros; i++) w.bit(0);
+      w.bit(1);
+      rowBits += zeros + 1;
+    }
+    zeros = 0;
+  }
+  for (let i = 0; i < zeros; i++) w.bit(0);
+  return w.finish();
 }
