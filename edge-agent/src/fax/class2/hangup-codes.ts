@@ -4,6 +4,11 @@
  * mgetty faxhng.c). The numbering is the same digits in both except 94/92 and 100-103/A0-A3.
  */
 export type FaxClass2 = '2' | '2.0';
+/**
+ * Every class the driver speaks. In Class 1 the host runs T.30 itself and reports its own hangup
+ * codes in the decimal Class 2 numbering (the T.30 phase codes; HylaFAX Class 1 does likewise).
+ */
+export type FaxClass = '1' | FaxClass2;
 
 export type HangupCategory =
   | 'normal'
@@ -94,9 +99,9 @@ for (const r of ROWS) {
 export interface HangupInfo {
   /** The code as the modem printed it, normalised (leading zeros stripped, upper case; "0" for normal). */
   code: string;
-  /** Its numeric value: decimal in Class 2, hex in Class 2.0. NaN if not a number. */
+  /** Its numeric value: decimal in Class 2 and 1, hex in Class 2.0. NaN if not a number. */
   value: number;
-  faxClass: FaxClass2;
+  faxClass: FaxClass;
   meaning: string;
   category: HangupCategory;
   /** True for the normal end of a call. */
@@ -111,7 +116,7 @@ const RETRYABLE: ReadonlySet<HangupCategory> = new Set(['no-answer', 'no-fax', '
  * Looks up a hangup code. `code` is the text after `+FHNG:` / `+FHS:` (or a number: decimal for
  * Class 2, the hex value for Class 2.0). "", "0" and "00" are a normal hangup (HylaFAX processHangup).
  */
-export function hangupMeaning(code: string | number, faxClass: FaxClass2): HangupInfo {
+export function hangupMeaning(code: string | number, faxClass: FaxClass): HangupInfo {
   let text: string;
   if (typeof code === 'number') text = faxClass === '2.0' ? code.toString(16) : String(code);
   else text = code.trim();

@@ -1,11 +1,13 @@
 /**
  * Modem probe (reference 1.1): resync with ATQ0V1, echo off, vendor strings (ATI3, +GMI/GMM/GMR),
- * AT+FCLASS=?, then for each of Class 2.0 and Class 2 the class identity and capability ranges.
+ * AT+FCLASS=?, then for each of Class 2.0 and Class 2 the class identity and capability ranges, and
+ * for Class 1 the modulations (AT+FTM=? / AT+FRM=?).
  */
 import type { AtChannel, AtResponse } from '../at/at-channel.js';
 import { parseFclassList, parseCapabilityRanges, afterColon, type FaxClasses } from './params.js';
 import { CLASS2, CLASS20, type Class2Dialect } from './dialect.js';
-import type { FaxClass2 } from './hangup-codes.js';
+import type { FaxClass } from './hangup-codes.js';
+import { maxBrOf, parseModulationList } from '../class1/t30-params.js';
 
 export interface ClassIdentity {
   manufacturer?: string;
@@ -15,6 +17,16 @@ export interface ClassIdentity {
   capabilities?: number[][];
   /** Highest BR code offered (5 = 14400). */
   maxBr?: number;
+}
+
+/** Class 1 capabilities: the modulation codes the modem can send and receive. */
+export interface Class1Identity {
+  /** AT+FTM=? codes, e.g. [24, 48, 72, 73, 74, 96, 97, 98, 121, 122, 145, 146]. */
+  transmit: number[];
+  /** AT+FRM=? codes. */
+  receive: number[];
+  /** Highest BR (0..5) it can send with. */
+  maxBr: number;
 }
 
 export interface ModemInfo {
@@ -28,8 +40,9 @@ export interface ModemInfo {
   classes: FaxClasses;
   class20?: ClassIdentity;
   class2?: ClassIdentity;
-  /** The class the driver will use: 2.0 when offered, else 2, else null (no Class 2 family support). */
-  preferredClass: FaxClass2 | null;
+  class1?: Class1Identity;
+  /** The class the driver will use: 2.0 when offered, else 2, else 1, else null (no fax class). */
+  preferredClass: FaxClass | null;
   /** Known firmware problems. */
   quirks: string[];
 }
@@ -71,6 +84,15 @@ async function classIdentity(ch: AtChannel, d: Class2Dialect): Promise<ClassIden
   return id;
 }
 
+async function class1Identity(ch: AtChannel): Promise<Class1Identity | undefined> {
+  const sel = await ch.command('AT+FCLASS=1');
+  if (sel.final !== 'OK') return undefined;
+  const transmit = parseModulationList((await tryInfo(ch, 'AT+FTM=?')) ?? '');
+  const receive = parseModulationList((await tryInfo(ch, 'AT+FRM=?')) ?? '');
+  if (!transmit.length && !receive.length) return undefined;
+  return { transmit, receive, maxBr: maxBrOf(transmit) };
+}
+
 /** Resynchronises: ATQ0V1 up to three times (a modem may be mid-line or echoing). */
 export async function resync(ch: AtChannel, timeoutMs = 2000): Promise<void> {
   let last: unknown;
@@ -110,8 +132,12 @@ export async function probeModem(ch: AtChannel): Promise<ModemInfo> {
     const id = await classIdentity(ch, CLASS2);
     if (id) out.class2 = id;
   }
+  if (out.classes.class1) {
+    const id = await class1Identity(ch);
+    if (id) out.class1 = id;
+  }
   await ch.command('AT+FCLASS=0').catch(() => undefined);
-  out.preferredClass = out.class20 ? '2.0' : out.class2 ? '2' : null;
+  out.preferredClass = out.class20 ? '2.0' : out.class2 ? '2' : out.class1 ? '1' : null;
   const names = [out.ati3, out.model, out.class20?.model, out.class2?.model].filter(Boolean).join(' ');
   if (/sportster/i.test(names)) out.quirks.push('USR Sportster: buggy Class 2.0 firmware (efax forces Class 1)');
   if (!out.manufacturer) out.manufacturer = out.class20?.manufacturer ?? out.class2?.manufacturer;

@@ -7,7 +7,7 @@
  * AT+FDR brings +FHS/+FHNG and OK.
  */
 import { DleDecoder, DC1, DC2, CAN } from '../codec/dle.js';
-import { analyzeG3Page } from '../codec/g3.js';
+import { analyzeG3Page, badCopy } from '../codec/g3.js';
 import type { FillOrder } from '../codec/bit-order.js';
 import type { DataSink, AtResponse } from '../at/at-channel.js';
 import type { FaxPage } from '../tiff/tiff-f.js';
@@ -44,7 +44,8 @@ export interface ReceiveOutcome {
   hangup: HangupInfo;
 }
 
-class RxPageSink implements DataSink {
+/** Collects DLE-framed data from the modem up to DLE ETX (Class 2 pages; Class 1 frames, TCF and pages). */
+export class RxPageSink implements DataSink {
   readonly chunks: Buffer[] = [];
   bytes = 0;
   lastDataAt = 0;
@@ -92,7 +93,8 @@ export async function answer(ctx: SessionContext): Promise<{ remoteId: string; p
   return { remoteId: tsi ? parseQuotedId(tsi) : '', params: cs ? parseSessionParams(cs, ctx.d.faxClass) : null };
 }
 
-async function waitData(ctx: SessionContext, sink: RxPageSink): Promise<void> {
+/** Waits for the end of received data; after `rxDataIdle` without a byte it sends CAN and fails. */
+export async function waitData(ctx: Pick<SessionContext, 'ch' | 'clock' | 'timeouts'>, sink: RxPageSink): Promise<void> {
   while (!sink.done) {
     const idle = ctx.clock.now() - sink.lastDataAt;
     if (idle > ctx.timeouts.rxDataIdle) {
@@ -140,7 +142,7 @@ export async function receivePages(ctx: SessionContext, remoteId: string, initia
     const fet = lineWith(res, '+FET');
     const ppm = fet ? Number(afterColon(fet)) : NaN;
     const modemStatus = ps ? parsePageStatus(ps, d.faxClass) : null;
-    const bad = a.rows === 0 || a.badRows > a.rows / 10 + 30 || res.final === 'ERROR';
+    const bad = badCopy(a) || res.final === 'ERROR';
     const accept = !(bad && (o.rejectBadPages ?? true));
     n++;
     o.onPage?.({ page: pages.length + 1, rows: a.rows, badRows: a.badRows, accepted: accept, modemStatus, bytes: data.length });

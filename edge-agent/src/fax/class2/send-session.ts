@@ -54,7 +54,7 @@ export interface SendOutcome {
   bitRate: number;
 }
 
-const DIAL_FINALS: Record<string, FaxCallError['reason']> = {
+export const DIAL_FINALS: Record<string, FaxCallError['reason']> = {
   BUSY: 'busy',
   'NO ANSWER': 'no-answer',
   'NO CARRIER': 'no-carrier',
@@ -67,10 +67,16 @@ function classifyHangup(h: HangupInfo, what: string): FaxCallError {
   return new FaxCallError('hangup', `${what}: hangup ${h.code} (${h.meaning})`, h);
 }
 
-export async function dial(ctx: SessionContext, number: string): Promise<{ remoteId: string; dis: SessionParams | null }> {
-  const { ch, d } = ctx;
+/** The dial string for ATD: digits and dial modifiers only. */
+export function dialString(number: string): string {
   const clean = number.replace(/[^0-9*#,+PTWpwt!@]/g, '');
   if (!clean) throw new FaxCallError('bad-document', `bad number ${JSON.stringify(number)}`);
+  return clean;
+}
+
+export async function dial(ctx: SessionContext, number: string): Promise<{ remoteId: string; dis: SessionParams | null }> {
+  const { ch, d } = ctx;
+  const clean = dialString(number);
   let r: AtResponse;
   try {
     r = await ch.command(`ATD${clean}`, { timeoutMs: ctx.timeouts.dial, onRing: 'abort', hangupGraceMs: ctx.timeouts.hangupGrace });

@@ -28,6 +28,14 @@ export interface FaxTimeouts {
   rxPageDone: number;
   /** +FHNG/+FHS -> trailing OK */
   hangupGrace: number;
+  /** Class 1, T.30 T1: how long a call may go without a valid DIS or DCS (35 s). */
+  t1: number;
+  /** Class 1, T.30 T2: waiting for a command or for page data (6 s). */
+  t2: number;
+  /** Class 1, T.30 T4: waiting for a response before the command is repeated (3 s). */
+  t4: number;
+  /** Class 1: +FTH frame (DLE ETX) -> CONNECT/OK, the frame's time at 300 bit/s plus the modem's buffer (efax 13.6 s). */
+  hdlc: number;
 }
 
 export const DEFAULT_TIMEOUTS: FaxTimeouts = {
@@ -43,6 +51,10 @@ export const DEFAULT_TIMEOUTS: FaxTimeouts = {
   rxDataIdle: 60_000,
   rxPageDone: 60_000,
   hangupGrace: 2000,
+  t1: 35_000,
+  t2: 6000,
+  t4: 3000,
+  hdlc: 15_000,
 };
 
 export interface SessionContext {

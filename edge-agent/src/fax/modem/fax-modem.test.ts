@@ -4,10 +4,9 @@
 import t, { type Test } from 'tap';
 import UTIF from 'utif';
 import { needsTools } from '@okno/testkit';
-import { simulatorOnPty, testFaxPage, rowMatch, decodePage, type SimFixture } from '../test-support/sim-fixture.js';
-import { openSerialLink } from '../serial/serial-link.js';
-import { FaxModem, type FaxModemConfig, type ReceivedFax } from './fax-modem.js';
-import type { ModemSimulatorOptions, SimulatedPage } from '../simulator/modem-simulator.js';
+import { driverOnSimulator, testFaxPage, rowMatch, decodePage, type DriverFixture } from '../test-support/sim-fixture.js';
+import type { FaxModemConfig, ReceivedFax } from './fax-modem.js';
+import type { ModemSimulatorOptions } from '../simulator/modem-simulator.js';
 import type { PageProgress } from '../class2/send-session.js';
 import { readTiffF, pageForWire, type FaxPage } from '../tiff/tiff-f.js';
 import { analyzeG3Page } from '../codec/g3.js';
@@ -15,17 +14,8 @@ import { analyzeG3Page } from '../codec/g3.js';
 const FAST: ModemSimulatorOptions = { speedFactor: 200, minPageMs: 20, connectDelayMs: 20, xonDelayMs: 10, ringIntervalMs: 100 };
 const QUICK: FaxModemConfig['timeouts'] = { command: 1000, dial: 3000, answer: 3000, pageStart: 3000, xon: 1000, xoff: 3000, pageDone: 5000, postPage: 3000, pageReceive: 3000, rxDataIdle: 2000, rxPageDone: 3000, hangupGrace: 300 };
 
-async function setup(t: Test, sim: ModemSimulatorOptions = {}, cfg: FaxModemConfig = {}): Promise<{ fx: SimFixture; modem: FaxModem; pages: SimulatedPage[] }> {
-  const fx = await simulatorOnPty({ ...FAST, ...sim });
-  const link = await openSerialLink({ path: fx.pair.dtePath, uucpLock: 'off', livenessIntervalMs: 100 });
-  const modem = new FaxModem(link, { localId: '+7 495 000 00 00', commandDelayMs: 0, timeouts: QUICK, ...cfg });
-  const pages: SimulatedPage[] = [];
-  fx.sim.on('page', (p) => pages.push(p));
-  t.teardown(async () => {
-    await modem.close(true).catch(() => undefined);
-    await fx.close();
-  });
-  return { fx, modem, pages };
+function setup(t: Test, sim: ModemSimulatorOptions = {}, cfg: FaxModemConfig = {}): Promise<DriverFixture> {
+  return driverOnSimulator(t, { ...FAST, ...sim }, { timeouts: QUICK, ...cfg });
 }
 
 const skip = needsTools('socat');

@@ -1,5 +1,6 @@
 /**
- * One fax modem on one serial line: initialisation for Class 2.0 or Class 2, sending (one call per
+ * One fax modem on one serial line: initialisation for Class 2.0, Class 2 or Class 1 (where the
+ * class1/ sessions run T.30 on the host), sending (one call per
  * `send`), answering after N rings and receiving, line statistics, recovery after trouble (the modem
  * is re-initialised after any failed call), and close. Calls are serialised: a send and a receive
  * never overlap.
@@ -9,24 +10,34 @@ import { AtChannel, AtTimeoutError, ModemGoneError } from '../at/at-channel.js';
 import type { SerialLink } from '../serial/serial-link.js';
 import { silentLogger, systemClock, type Clock, type FaxLogger } from '../logger.js';
 import { dialectFor, type Class2Dialect } from '../class2/dialect.js';
-import { hangupMeaning, type FaxClass2, type HangupInfo } from '../class2/hangup-codes.js';
+import { hangupMeaning, type FaxClass, type HangupInfo } from '../class2/hangup-codes.js';
 import { probeModem, resync, type ModemInfo } from '../class2/probe.js';
 import { FaxCallError, type FailureReason } from '../class2/call-error.js';
 import { DEFAULT_TIMEOUTS, type FaxTimeouts, type SessionContext } from '../class2/session-context.js';
-import { dial, sendPages, type PageProgress } from '../class2/send-session.js';
-import { answer, receivePages, type ReceivedPageInfo } from '../class2/receive-session.js';
+import { dial, sendPages, type PageProgress, type SendOutcome } from '../class2/send-session.js';
+import { answer, receivePages, type ReceivedPageInfo, type ReceiveOutcome } from '../class2/receive-session.js';
+import { parseModulationList } from '../class1/t30-params.js';
+import type { Class1Context } from '../class1/line.js';
+import { sendFax as sendClass1 } from '../class1/send-session.js';
+import { receiveFax as receiveClass1 } from '../class1/receive-session.js';
 import { PageAbortedError } from '../class2/tx-flow.js';
 import { writeTiffF, type FaxPage } from '../tiff/tiff-f.js';
 import { emptyLineStats, recordFailure, type LineStats } from './line-stats.js';
 
 export interface FaxModemConfig {
-  /** Class to use; default: the best the probe found (2.0 before 2). */
-  faxClass?: FaxClass2;
+  /**
+   * Class to use; default: the best the probe found (2.0, then 2, then 1). Set '1' to run T.30 on
+   * the host even where the modem has Class 2 (e.g. buggy Class 2 firmware).
+   */
+  faxClass?: FaxClass;
   /** Our station id (TSI/CSI), up to 20 characters. */
   localId?: string;
   /** 'xonxoff' (AT+FLO=1 / AT&K4, flow control in user space) or 'rtscts' (AT+FLO=2 / AT&K3; open the port with rtscts). */
   flowControl?: 'xonxoff' | 'rtscts';
-  /** Class 2 flow command, sent when flowControl is set (default AT&K4 / AT&K3); '' to send none. */
+  /**
+   * Class 2 flow command, sent when flowControl is set (default AT&K4 / AT&K3); '' to send none.
+   * Class 1 sends AT+FLO=1/2 and falls back to this command (errors ignored) if the modem refuses it.
+   */
   class2FlowCommand?: string;
   /** Bit order of received Class 2 data; Rockwell modems deliver MSB first (default). */
   class2ReceiveBitOrder?: 'msb-first' | 'lsb-first';
@@ -98,6 +109,9 @@ export class FaxModem extends EventEmitter<FaxModemEvents> {
   info: ModemInfo | null = null;
   private _state: ModemState = 'closed';
   private dialect: Class2Dialect | null = null;
+  private cls: FaxClass | null = null;
+  /** Class 1 modulations (AT+FTM=? / AT+FRM=?), read at initialisation. */
+  private class1: { tx: number[]; rx: number[] } | null = null;
   private lock: Promise<unknown> = Promise.resolve();
   private rings = 0;
   private ringTimer: NodeJS.Timeout | null = null;
@@ -131,8 +145,8 @@ export class FaxModem extends EventEmitter<FaxModemEvents> {
     return this._state;
   }
 
-  get faxClass(): FaxClass2 | null {
-    return this.dialect?.faxClass ?? null;
+  get faxClass(): FaxClass | null {
+    return this.cls;
   }
 
   /** True while the line is ringing (a send should wait). */
@@ -177,7 +191,8 @@ export class FaxModem extends EventEmitter<FaxModemEvents> {
   /** The init sequence of the transcripts (efax for 2.0, efax/sendfax for 2). */
   private async initialise(): Promise<void> {
     const cls = this.config.faxClass ?? this.info?.preferredClass;
-    if (!cls) throw new FaxCallError('protocol', `modem offers no Class 2 or 2.0 (AT+FCLASS=? said ${JSON.stringify(this.info?.fclass ?? '')}); Class 1 is not supported`);
+    if (!cls) throw new FaxCallError('protocol', `modem offers no fax class (AT+FCLASS=? said ${JSON.stringify(this.info?.fclass ?? '')})`);
+    if (cls === '1') return this.initialiseClass1();
     const d = dialectFor(cls);
     await resync(this.channel);
     await this.ok('ATE0');
@@ -197,10 +212,41 @@ export class FaxModem extends EventEmitter<FaxModemEvents> {
     await this.ok(`AT${d.localId}="${id}"`);
     for (const c of this.config.extraInit ?? []) await this.ok(c);
     this.dialect = d;
+    this.cls = cls;
+  }
+
+  /** Class 1: the class, flow control (+FLO, else the &K command, best effort) and the modulations. */
+  private async initialiseClass1(): Promise<void> {
+    await resync(this.channel);
+    await this.ok('ATE0');
+    await this.ok('AT+FCLASS=1');
+    const hard = this.config.flowControl === 'rtscts';
+    const flo = await this.channel.command(`AT+FLO=${hard ? 2 : 1}`);
+    if (flo.final !== 'OK') {
+      const flowCmd = this.config.class2FlowCommand ?? (hard ? 'AT&K3' : 'AT&K4');
+      const r = flowCmd ? await this.channel.command(flowCmd) : null;
+      if (r && r.final !== 'OK') this.log.warn({ command: flowCmd }, 'modem takes neither +FLO nor the flow command; relying on pacing');
+    }
+    const list = async (cmd: string) => {
+      const r = await this.channel.command(cmd);
+      return r.final === 'OK' ? parseModulationList(r.lines.join(',')) : [];
+    };
+    const tx = await list('AT+FTM=?');
+    const rx = await list('AT+FRM=?');
+    if (!tx.length || !rx.length) throw new FaxCallError('protocol', `Class 1 modem reports no modulations (AT+FTM=? ${tx.join(',')}; AT+FRM=? ${rx.join(',')})`);
+    for (const c of this.config.extraInit ?? []) await this.ok(c);
+    this.class1 = { tx, rx };
+    this.dialect = null;
+    this.cls = '1';
+  }
+
+  private class1Ctx(): Class1Context {
+    if (!this.class1) throw new Error('modem is not initialised (call open() first)');
+    return { ch: this.channel, timeouts: this.timeouts, clock: this.clock, log: this.log, txModulations: this.class1.tx, rxModulations: this.class1.rx };
   }
 
   private ctx(): SessionContext {
-    if (!this.dialect) throw new Error('modem is not initialised (call open() first)');
+    if (!this.dialect) throw new Error(this.cls === '1' ? 'Class 2 session on a Class 1 modem' : 'modem is not initialised (call open() first)');
     return { ch: this.channel, d: this.dialect, timeouts: this.timeouts, clock: this.clock, log: this.log };
   }
 
@@ -225,24 +271,32 @@ export class FaxModem extends EventEmitter<FaxModemEvents> {
     if (this.ringTimer) this.clock.clearTimeout(this.ringTimer);
     this.rings = 0;
     return this.exclusive(async () => {
-      const ctx = this.ctx();
+      if (this.cls !== '1') this.ctx(); // throws when not initialised
+      else this.class1Ctx();
       const startedAt = new Date(this.clock.now());
       this.setState('receiving');
       this.stats.callsIn++;
       this.stats.lastCallAt = startedAt.toISOString();
       let pagesSoFar = 0;
+      const onPage = (p: ReceivedPageInfo) => {
+        if (p.accepted) pagesSoFar++;
+        else this.stats.pagesRejected++;
+        this.emit('receivePage', p);
+      };
       try {
-        const a = await answer(ctx);
-        const out = await receivePages(ctx, a.remoteId, a.params, {
-          fillOrder: ctx.d.faxClass === '2' && (this.config.class2ReceiveBitOrder ?? 'msb-first') === 'msb-first' ? 1 : 2,
-          trigger: this.config.receiveTrigger ?? 'DC2',
-          rejectBadPages: this.config.rejectBadPages ?? true,
-          onPage: (p) => {
-            if (p.accepted) pagesSoFar++;
-            else this.stats.pagesRejected++;
-            this.emit('receivePage', p);
-          },
-        });
+        let out: ReceiveOutcome;
+        if (this.cls === '1') {
+          out = await receiveClass1(this.class1Ctx(), { localId: this.config.localId ?? '', maxBr: this.config.maxBr ?? 5, rejectBadPages: this.config.rejectBadPages ?? true, onPage });
+        } else {
+          const ctx = this.ctx();
+          const a = await answer(ctx);
+          out = await receivePages(ctx, a.remoteId, a.params, {
+            fillOrder: ctx.d.faxClass === '2' && (this.config.class2ReceiveBitOrder ?? 'msb-first') === 'msb-first' ? 1 : 2,
+            trigger: this.config.receiveTrigger ?? 'DC2',
+            rejectBadPages: this.config.rejectBadPages ?? true,
+            onPage,
+          });
+        }
         await this.hangUp(true);
         this.stats.pagesReceived += out.pages.length;
         if (out.pages.length === 0) throw new FaxCallError('protocol', 'call ended without a page');
@@ -280,26 +334,31 @@ export class FaxModem extends EventEmitter<FaxModemEvents> {
       if (this._state === 'closed' || this._state === 'failed') {
         return { ok: false, reason: 'modem-gone', message: `modem is ${this._state}`, retryable: false, pagesSent: 0, durationMs: 0 };
       }
-      const ctx = this.ctx();
       this.setState('sending');
       this.stats.callsOut++;
       this.stats.lastCallAt = new Date(started).toISOString();
       try {
         if (req.pages.length === 0) throw new FaxCallError('bad-document', 'nothing to send');
-        const c = await dial(ctx, req.number);
-        remoteId = c.remoteId;
-        const out = await sendPages(ctx, c.remoteId, c.dis, {
-          number: req.number,
-          pages: req.pages,
-          maxBr: this.config.maxBr ?? this.info?.class20?.maxBr ?? 5,
-          maxRetransmits: this.config.maxRetransmits ?? 3,
-          pace: this.config.pace ?? 'off',
-          onPage: (p) => {
-            if (p.accepted) pagesSent++;
-            else this.stats.retransmits++;
-            req.onPage?.(p);
-          },
-        });
+        const onPage = (p: PageProgress) => {
+          if (p.accepted) pagesSent++;
+          else this.stats.retransmits++;
+          req.onPage?.(p);
+        };
+        const common = { pages: req.pages, maxRetransmits: this.config.maxRetransmits ?? 3, pace: this.config.pace ?? 'off', onPage };
+        let out: SendOutcome;
+        if (this.cls === '1') {
+          out = await sendClass1(this.class1Ctx(), req.number, {
+            ...common,
+            localId: this.config.localId ?? '',
+            maxBr: this.config.maxBr ?? 5,
+            onConnected: (id) => (remoteId = id),
+          });
+        } else {
+          const ctx = this.ctx();
+          const c = await dial(ctx, req.number);
+          remoteId = c.remoteId;
+          out = await sendPages(ctx, c.remoteId, c.dis, { ...common, number: req.number, maxBr: this.config.maxBr ?? this.info?.class20?.maxBr ?? 5 });
+        }
         this.stats.pagesSent += out.pages;
         this.stats.callsOutOk++;
         await this.hangUp(true);

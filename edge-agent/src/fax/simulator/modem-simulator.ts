@@ -20,19 +20,21 @@
  *   Class 2 data is delivered MSB-first (Rockwell) unless configured otherwise.
  * - Failures on demand: busy, no answer, no carrier, no dial tone, a hangup code at dial or after a
  *   page, RTN for chosen pages, garbage bytes instead of an answer.
+ * - Class 1 (AT+FCLASS=1): a T.31 modem with a T.30 remote fax behind it, in class1-modem.ts.
  */
 import { EventEmitter } from 'node:events';
 import type { SerialLink } from '../serial/serial-link.js';
 import { DteDataDecoder, DLE, ETX, SUB, CAN, DC1, DC2, type PostPageMessage } from '../codec/dle.js';
 import { reverseBits } from '../codec/bit-order.js';
-import { analyzeG3Page } from '../codec/g3.js';
+import { analyzeG3Page, badCopy } from '../codec/g3.js';
 import { dialectFor, type Class2Dialect } from '../class2/dialect.js';
-import type { FaxClass2 } from '../class2/hangup-codes.js';
 import { bitRate, parseSessionParams, formatSessionParams, pageWidth, type SessionParams } from '../class2/params.js';
 import { pageForWire, type FaxPage } from '../tiff/tiff-f.js';
 import { parseAtLine, type AtCommand } from './at-parser.js';
 import { CLASS2_PARAMS, CLASS20_PARAMS, SESSION_PARAMS, mergeSessionValue, type ParamSpec } from './settings.js';
 import { TxBuffer, type SimFlow } from './tx-buffer.js';
+import { Class1Modem, type Class1Faults } from './class1-modem.js';
+import type { FaxClass } from '../class2/hangup-codes.js';
 
 export type DialOutcome = 'answer' | 'busy' | 'no-answer' | 'no-carrier' | 'no-dialtone' | { hangup: string };
 
@@ -52,7 +54,7 @@ export interface SimulatedPage {
   data: Buffer;
   /** MPS / EOM / EOP (Class 2: from AT+FET). */
   ppm: PostPageMessage | null;
-  faxClass: FaxClass2;
+  faxClass: FaxClass;
   params: SessionParams;
   rows: number;
   badRows: number;
@@ -130,6 +132,12 @@ export interface ModemSimulatorOptions {
   pageResponse?: (page: { page: number; attempt: number; br: number; rows: number; badRows: number }) => 'MCF' | 'RTN' | { hangup: string };
   /** Replace the answer to commands matching `command` by garbage bytes, `times` times. */
   garbage?: { command: RegExp; bytes: Buffer; times?: number };
+  /** Class 1: answer to AT+FTM=? and AT+FRM=? (default all of V.27ter, V.29 and V.17). */
+  class1Modulations?: string;
+  /** Class 1: how long the remote fax waits for the DTE before repeating itself or giving up (default 6000 ms). */
+  class1RemoteWaitMs?: number;
+  /** Class 1: faults of the remote fax (FTT, bad FCS, garbage frames, DCN mid-call). */
+  class1Faults?: Class1Faults;
 }
 
 type State =
@@ -159,7 +167,8 @@ function hex2(code: string): string {
 
 export class ModemSimulator extends EventEmitter<ModemSimulatorEvents> {
   readonly transcript: string[] = [];
-  private readonly o: Required<Omit<ModemSimulatorOptions, 'pageResponse' | 'garbage' | 'identity'>> & Pick<ModemSimulatorOptions, 'pageResponse' | 'garbage'>;
+  private readonly o: Required<Omit<ModemSimulatorOptions, 'pageResponse' | 'garbage' | 'identity' | 'class1Faults'>> & Pick<ModemSimulatorOptions, 'pageResponse' | 'garbage'>;
+  private readonly c1: Class1Modem;
   private readonly identity: SimulatorIdentity;
   private state: State = 'idle';
   private lineBuf = '';
@@ -217,7 +226,28 @@ export class ModemSimulator extends EventEmitter<ModemSimulatorEvents> {
       dial: opts.dial ?? (() => 'answer'),
       pageResponse: opts.pageResponse,
       garbage: opts.garbage,
+      class1Modulations: opts.class1Modulations ?? '24,48,72,73,74,96,97,98,121,122,145,146',
+      class1RemoteWaitMs: opts.class1RemoteWaitMs ?? 6000,
     };
+    this.c1 = new Class1Modem(
+      {
+        respond: (lines, final) => this.respond(lines, final),
+        raw: (b) => this.raw(b),
+        log: (s) => this.log(s),
+        later: (ms, fn) => this.later(ms, fn),
+        page: (p) => this.emit('page', p),
+        outgoingEnded: (hangup) => this.emit('callEnded', { direction: 'out', hangup }),
+        incomingEnded: (end) => this.finishCall(end),
+        flowK: () => this.flowK,
+      },
+      {
+        ...this.o,
+        modulations: this.o.class1Modulations,
+        remoteWaitMs: this.o.class1RemoteWaitMs,
+        faults: opts.class1Faults ?? {},
+        ...(opts.pageResponse ? { pageResponse: opts.pageResponse } : {}),
+      },
+    );
     this.identity = {
       ati3: 'OknoSim 1.0 (simulated Class 2/2.0 fax modem)',
       manufacturer: 'OKNO',
@@ -264,6 +294,7 @@ export class ModemSimulator extends EventEmitter<ModemSimulatorEvents> {
   /** Stops all activity (the link stays as it is). */
   shutdown(): void {
     this.closed = true;
+    this.c1.hangUp();
     this.clearTimers();
     this.txBuffer?.stop();
     this.link.off('data', this.onData);
@@ -299,6 +330,10 @@ export class ModemSimulator extends EventEmitter<ModemSimulatorEvents> {
   private input(chunk: Buffer): void {
     let buf = chunk;
     while (buf.length && !this.closed) {
+      if (this.c1.takesInput) {
+        buf = this.c1.input(buf);
+        continue;
+      }
       switch (this.state) {
         case 'tx-data':
           buf = this.txData(buf);
@@ -336,7 +371,7 @@ export class ModemSimulator extends EventEmitter<ModemSimulatorEvents> {
         if (this.echo) this.raw(`${line}\r`);
         if (line) this.commandLine(line);
         // a command may have switched us into data mode: the rest is data
-        if (this.state === 'tx-data' || this.state === 'rx-trigger') return buf.subarray(i + 1);
+        if (this.state === 'tx-data' || this.state === 'rx-trigger' || this.c1.takesInput) return buf.subarray(i + 1);
       } else if (c === 0x08 || c === 0x7f) this.lineBuf = this.lineBuf.slice(0, -1);
       else if (c >= 0x20 && c < 0x7f) this.lineBuf += String.fromCharCode(c);
     }
@@ -472,6 +507,7 @@ export class ModemSimulator extends EventEmitter<ModemSimulatorEvents> {
         info.push(name === '+GMI' ? this.identity.manufacturer : name === '+GMM' ? this.identity.model : this.identity.revision);
         return 'ok';
     }
+    if (this.fclass === '1') return this.c1.command(name, op, value, info);
     if (!isFax) return 'error';
     if (name === d.manufacturer || name === d.model || name === d.revision) {
       if (op !== 'query') return 'error';
@@ -527,7 +563,8 @@ export class ModemSimulator extends EventEmitter<ModemSimulatorEvents> {
   // ---------------------------------------------------------------- sending DTE (we receive)
 
   private startDial(number: string): void {
-    if (this.fclass !== '2' && this.fclass !== '2.0') {
+    const c1 = this.fclass === '1';
+    if (!c1 && this.fclass !== '2' && this.fclass !== '2.0') {
       this.state = 'dialing';
       this.later(this.o.connectDelayMs, () => {
         this.state = 'idle';
@@ -539,6 +576,11 @@ export class ModemSimulator extends EventEmitter<ModemSimulatorEvents> {
     const outcome = this.o.dial(number, ++this.dialAttempts);
     const d = this.dialect;
     this.later(this.o.connectDelayMs, () => {
+      if (outcome === 'answer' && c1) {
+        this.state = 'idle';
+        this.c1.dialAnswered();
+        return;
+      }
       if (outcome === 'answer') {
         this.state = 'tx-session';
         this.txPage = 0;
@@ -547,6 +589,7 @@ export class ModemSimulator extends EventEmitter<ModemSimulatorEvents> {
         return;
       }
       this.state = 'idle';
+      if (typeof outcome === 'object' && c1) return this.respond([], 'NO CARRIER');
       if (typeof outcome === 'object') {
         this.respond([`${d.hangup}:${this.fclass === '2.0' ? hex2(outcome.hangup) : outcome.hangup}`], 'OK');
         return;
@@ -637,7 +680,7 @@ export class ModemSimulator extends EventEmitter<ModemSimulatorEvents> {
     const wait = Math.max(this.o.minPageMs - elapsed, this.txBuffer!.drainMs());
     this.txBuffer!.stop();
     this.state = this.fclass === '2' ? 'tx-page-done' : 'tx-session';
-    const quality = a.rows === 0 || a.badRows > a.rows / 10 + 30 || overflowBytes > 0 ? 'RTN' : 'MCF';
+    const quality = badCopy(a) || overflowBytes > 0 ? 'RTN' : 'MCF';
     const forced = this.o.pageResponse?.({ page: this.txPage, attempt: this.txAttempt, br: params.br, rows: a.rows, badRows: a.badRows });
     const response = forced ?? quality;
     const page: SimulatedPage = {
@@ -705,6 +748,7 @@ export class ModemSimulator extends EventEmitter<ModemSimulatorEvents> {
 
   private hangUp(code: string): void {
     const was = this.state;
+    this.c1.hangUp();
     this.clearTimers();
     this.txBuffer?.stop();
     this.state = 'idle';
@@ -756,6 +800,12 @@ export class ModemSimulator extends EventEmitter<ModemSimulatorEvents> {
     const c = this.call;
     this.state = 'answering';
     this.later(this.o.connectDelayMs, () => {
+      if (c && this.fclass === '1') {
+        c.result.answered = true;
+        this.state = 'idle';
+        this.c1.answered(c);
+        return;
+      }
       const isFax = this.fclass === '2' || this.fclass === '2.0';
       if (!c || !isFax) {
         this.state = 'idle';

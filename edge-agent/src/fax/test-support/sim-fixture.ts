@@ -2,7 +2,8 @@
 import UTIF from 'utif';
 import { openPtyPair, type PtyPair } from '../simulator/pty-pair.js';
 import { openSerialLink, type SerialLink } from '../serial/serial-link.js';
-import { ModemSimulator, type ModemSimulatorOptions } from '../simulator/modem-simulator.js';
+import { ModemSimulator, type ModemSimulatorOptions, type SimulatedPage } from '../simulator/modem-simulator.js';
+import { FaxModem, type FaxModemConfig } from '../modem/fax-modem.js';
 import { bitmapRowBytes, encodeMh, type Bitmap } from '../codec/g3.js';
 import { writeTiffF, type FaxPage } from '../tiff/tiff-f.js';
 import type { FillOrder } from '../codec/bit-order.js';
@@ -67,4 +68,29 @@ export function testFaxPage(pageNo: number, opts: { fillOrder?: FillOrder; yReso
 /** PBM (P4) of a bitmap, as pbm2g3 reads. */
 export function toPbm(bm: Bitmap): Buffer {
   return Buffer.concat([Buffer.from(`P4\n${bm.width} ${bm.height}\n`), Buffer.from(bm.data)]);
+}
+
+export interface DriverFixture {
+  fx: SimFixture;
+  modem: FaxModem;
+  /** Pages the simulated remote received. */
+  pages: SimulatedPage[];
+}
+
+/** Our FaxModem on one end of a PTY pair, the simulator on the other; closed at the test's end. */
+export async function driverOnSimulator(
+  t: { teardown(fn: () => Promise<void>): void },
+  sim: ModemSimulatorOptions,
+  cfg: FaxModemConfig,
+): Promise<DriverFixture> {
+  const fx = await simulatorOnPty(sim);
+  const link = await openSerialLink({ path: fx.pair.dtePath, uucpLock: 'off', livenessIntervalMs: 100 });
+  const modem = new FaxModem(link, { localId: '+7 495 000 00 00', commandDelayMs: 0, ...cfg });
+  const pages: SimulatedPage[] = [];
+  fx.sim.on('page', (p) => pages.push(p));
+  t.teardown(async () => {
+    await modem.close(true).catch(() => undefined);
+    await fx.close();
+  });
+  return { fx, modem, pages };
 }
