@@ -1,0 +1,689 @@
+/**
+ * The call flow of the phone channel, on a `PbxAdapter` (ARI) and the core's actions.
+ *
+ * Inbound: a call enters the Stasis app -> answered -> the greeting and the DTMF menu (when
+ * configured) -> registered (`appeals.intake`, channel `phone`, message id `call:<channel id>`) ->
+ * into the holding bridge (music on hold) and the routing line (`routing.enqueue`, channel `voice`,
+ * contact `call-<channel id>`). When routing assigns the contact to an operator (`contact.answered`)
+ * the operator's phone is called (originate, appArgs `operator,<call>`); when it answers, caller and
+ * operator are joined in a mixing bridge. Either side hanging up ends the call: the other side is
+ * hung up, the contact ends (`routing.end`: abandoned while waiting, completed when assigned), and
+ * the call is recorded on the appeal. An operator's phone that does not answer puts the call back in
+ * the line with its place (a new contact with the first one's enqueue time).
+ *
+ * Callbacks: a waiting caller who presses the callback digit leaves the line and keeps the place: a
+ * `callback` contact with the call's enqueue time, the voice contact ended as handled. When routing
+ * assigns it, the operator's phone is called first, then the applicant's number; both are bridged.
+ *
+ * Every call's events are handled one after the other (a chain per call), so a hang-up that arrives
+ * while the call is being registered is handled once the registration is done, never in the middle.
+ * After a reconnection to Asterisk `resync()` compares the calls with `GET /channels`: calls that
+ * ended meanwhile are ended here, operator legs answered or lost meanwhile are acted on, dials that
+ * failed while Asterisk was away are made again, and calls that entered Stasis unseen are taken in.
+ */
+import type { IntakeInput, IntakeResult } from '@okno/core';
+import type { PbxAdapter } from '../ari/client.js';
+import { AriUnavailable, isGone } from '../ari/client.js';
+import type { AriChannel, AriEvent } from '../ari/types.js';
+import { callbackEndpoint, dialable, type MenuChoice, type PhoneConfig } from '../config.js';
+import type { CallRecord } from './call-record.js';
+
+export interface EnqueueParams {
+  contactId: string;
+  channel: 'voice' | 'callback';
+  appealId: number;
+  queueId?: number;
+  serviceId?: number;
+  siteId?: number;
+  priority?: number;
+  enqueuedAt: Date;
+}
+
+/** What a callback needs to be placed after a restart (read back from the appeal). */
+export interface CallbackSource {
+  appealId: number;
+  number: string;
+  enqueuedAt: Date;
+  choice: MenuChoice;
+  regNumber: string | null;
+}
+
+export interface CallFlowDeps {
+  pbx: PbxAdapter;
+  config: PhoneConfig;
+  intake(input: IntakeInput): Promise<IntakeResult>;
+  enqueue(p: EnqueueParams): Promise<unknown>;
+  endContact(contactId: string, reason: 'handled' | 'applicant-left'): Promise<unknown>;
+  /** The endpoint to dial for a routing operator id (a user id). */
+  operatorEndpoint(operatorId: string): Promise<string>;
+  /** Records a finished call on its appeal. */
+  record(r: CallRecord): Promise<void>;
+  /** A callback's data from the appeal, when this node does not remember it. */
+  callbackSource(callId: string): Promise<CallbackSource | null>;
+  now(): Date;
+  logger: { info(o: object, m: string): void; warn(o: object, m: string): void; error(o: object, m: string): void };
+}
+
+type CallState = 'menu' | 'registering' | 'waiting' | 'dialing' | 'talking' | 'leaving' | 'ended';
+type HungUpBy = 'caller' | 'operator' | 'system' | 'unknown';
+
+interface Leg {
+  kind: 'operator' | 'cb-operator' | 'cb-applicant';
+  key: string;
+}
+
+interface InboundCall {
+  id: string;
+  from: string | null;
+  startedAt: Date;
+  state: CallState;
+  choice: MenuChoice;
+  digit: string | null;
+  appealId: number | null;
+  regNumber: string | null;
+  contactId: string;
+  requeues: number;
+  enqueuedAt: Date | null;
+  operatorId: string | null;
+  operatorLeg: string | null;
+  /** An operator was assigned but the dial failed because Asterisk was away: dial at reconnection. */
+  pendingDial: boolean;
+  legs: number;
+  bridgeId: string | null;
+  answeredAt: Date | null;
+  missed: { operatorId: string; cause: string }[];
+  outcome: CallRecord['outcome'] | null;
+  menuTimer: NodeJS.Timeout | null;
+  hangingUp: boolean;
+}
+
+interface Callback {
+  callId: string;
+  contactId: string;
+  attempts: number;
+  src: CallbackSource;
+  state: 'idle' | 'dialing-operator' | 'dialing-applicant' | 'talking' | 'ended';
+  operatorId: string | null;
+  operatorLeg: string | null;
+  applicantLeg: string | null;
+  pendingDial: boolean;
+  legs: number;
+  bridgeId: string | null;
+  startedAt: Date | null;
+  answeredAt: Date | null;
+  missed: { operatorId: string; cause: string }[];
+}
+
+/** The caller's number, or null when withheld or unknown. */
+export function callerNumber(ch: AriChannel): string | null {
+  const n = ch.caller?.number?.trim() ?? '';
+  return /\d{3,}/.test(n) && !/anonymous|unknown|restricted/i.test(n) ? n : null;
+}
+
+const GREETING = (id: string) => `okno-greeting-${id}`;
+const CONFIRM = (id: string) => `okno-callback-${id}`;
+
+export class CallFlow {
+  private readonly calls = new Map<string, InboundCall>();
+  private readonly byContact = new Map<string, InboundCall | Callback>();
+  private readonly callbacks = new Map<string, Callback>();
+  private readonly legs = new Map<string, Leg>();
+  private readonly chains = new Map<string, Promise<void>>();
+  private holdingReady: Promise<void> | null = null;
+  private stopped = false;
+  readonly stats = { calls: 0, registered: 0, answered: 0, abandoned: 0, callbacks: 0, failures: 0, lastFailure: null as string | null };
+
+  constructor(private readonly d: CallFlowDeps) {}
+
+  /** Live calls by state (health). */
+  active(): Record<string, number> {
+    const out: Record<string, number> = {};
+    for (const c of this.calls.values()) out[c.state] = (out[c.state] ?? 0) + 1;
+    for (const c of this.callbacks.values()) if (c.state !== 'idle' && c.state !== 'ended') out[`callback-${c.state}`] = (out[`callback-${c.state}`] ?? 0) + 1;
+    return out;
+  }
+
+  /** The caller of a live inbound call of the appeal (for the "received" notice read out on the line). */
+  liveCallOf(appealId: number): string | null {
+    for (const c of this.calls.values()) if (c.appealId === appealId && ['registering', 'waiting', 'dialing', 'talking'].includes(c.state)) return c.id;
+    return null;
+  }
+
+  stop(): void {
+    this.stopped = true;
+    for (const c of this.calls.values()) if (c.menuTimer) clearTimeout(c.menuTimer);
+  }
+
+  /** Runs `fn` after everything queued for the same key (a call) has run; never throws. */
+  private serial(key: string, what: string, fn: () => Promise<void>): Promise<void> {
+    const next = (this.chains.get(key) ?? Promise.resolve()).then(fn).catch((err: unknown) => this.failed(what, err));
+    this.chains.set(key, next);
+    void next.then(() => {
+      if (this.chains.get(key) === next) this.chains.delete(key);
+    });
+    return next;
+  }
+
+  /** Waits until every queued event has been handled (tests, stop). */
+  async idle(): Promise<void> {
+    while (this.chains.size) await Promise.all([...this.chains.values()]);
+  }
+
+  private failed(what: string, err: unknown): void {
+    this.stats.failures++;
+    this.stats.lastFailure = `${what}: ${err instanceof Error ? err.message : String(err)}`;
+    this.d.logger.warn({ err: this.stats.lastFailure }, 'phone: a call step failed');
+  }
+
+  /** REST calls whose object may be gone already (a channel hung up, a bridge destroyed). */
+  private async quietly(what: string, p: Promise<unknown>): Promise<void> {
+    try {
+      await p;
+    } catch (err) {
+      if (!isGone(err) && !(err instanceof AriUnavailable)) this.failed(what, err);
+    }
+  }
+
+  // ---- events
+
+  handle(e: AriEvent): void {
+    if (this.stopped) return;
+    switch (e.type) {
+      case 'StasisStart': {
+        const [kind, key] = e.args;
+        if (kind === 'operator' || kind === 'cb-operator' || kind === 'cb-applicant') {
+          void this.serial(key ?? e.channel.id, `${kind} answered`, () => this.legAnswered(e.channel, { kind, key: key ?? '' }));
+        } else {
+          this.inbound(e.channel);
+        }
+        return;
+      }
+      case 'ChannelDtmfReceived': {
+        const call = this.calls.get(e.channel.id);
+        if (call) void this.serial(call.id, 'DTMF', () => this.dtmf(call, e.digit));
+        return;
+      }
+      case 'PlaybackFinished': {
+        const m = /^channel:(.+)$/.exec(e.playback.target_uri);
+        const call = m ? this.calls.get(m[1]!) : undefined;
+        if (!call) return;
+        if (e.playback.id === GREETING(call.id) && call.state === 'menu') this.startMenuTimer(call);
+        if (e.playback.id === CONFIRM(call.id) && call.state === 'leaving') void this.serial(call.id, 'callback confirmation', () => this.finish(call, 'system'));
+        return;
+      }
+      case 'ChannelHangupRequest':
+      case 'StasisEnd':
+      case 'ChannelDestroyed': {
+        const id = e.channel.id;
+        const call = this.calls.get(id);
+        if (call) {
+          if (!call.hangingUp && call.state !== 'ended') void this.serial(call.id, 'caller hang-up', () => this.finish(call, 'caller'));
+          return;
+        }
+        const leg = this.legs.get(id);
+        if (leg && (e.type !== 'StasisEnd')) {
+          const cause = e.type === 'ChannelDestroyed' ? e.cause_txt || String(e.cause) : 'hang-up';
+          void this.serial(leg.key, `${leg.kind} hang-up`, () => this.legGone(id, leg, cause));
+        }
+        return;
+      }
+      default:
+        return;
+    }
+  }
+
+  /** Routing assigned a contact to an operator (the journal's contact.answered). */
+  assigned(contactId: string, operatorId: string): Promise<void> | undefined {
+    if (this.stopped) return undefined;
+    const known = this.byContact.get(contactId);
+    if (known && 'from' in known) return this.serial(known.id, 'dial the operator', () => this.dialOperator(known, operatorId));
+    const m = /^cb-(.+?)(?:-r\d+)?$/.exec(contactId);
+    if (!m) return undefined;
+    const callId = m[1]!;
+    return this.serial(callId, 'callback', async () => {
+      let cb = this.callbacks.get(callId);
+      if (!cb) {
+        const src = await this.d.callbackSource(callId);
+        if (!src) return;
+        cb = this.newCallback(callId, contactId, src);
+      }
+      await this.dialCallbackOperator(cb, operatorId);
+    });
+  }
+
+  // ---- inbound
+
+  /** A new inbound call: known at once (a digit or hang-up right behind StasisStart finds it), answered in its chain. */
+  private inbound(ch: AriChannel): void {
+    if (this.calls.has(ch.id)) return;
+    this.stats.calls++;
+    const call: InboundCall = {
+      id: ch.id, from: callerNumber(ch), startedAt: dateOf(ch.creationtime) ?? this.d.now(), state: 'menu', choice: this.d.config.ivr.defaultChoice, digit: null,
+      appealId: null, regNumber: null, contactId: `call-${ch.id}`, requeues: 0, enqueuedAt: null, operatorId: null, operatorLeg: null, pendingDial: false, legs: 0,
+      bridgeId: null, answeredAt: null, missed: [], outcome: null, menuTimer: null, hangingUp: false,
+    };
+    this.calls.set(ch.id, call);
+    void this.serial(ch.id, 'answer a call', () => this.answer(call, ch.state === 'Up'));
+  }
+
+  private async answer(call: InboundCall, up: boolean): Promise<void> {
+    if (call.state !== 'menu') return;
+    if (!up) await this.d.pbx.answer(call.id);
+    const greeting = this.d.config.ivr.greeting;
+    if (!greeting) return this.register(call, this.d.config.ivr.defaultChoice, null);
+    try {
+      await this.d.pbx.play(call.id, greeting, GREETING(call.id));
+    } catch (err) {
+      this.failed('greeting', err);
+      this.startMenuTimer(call);
+    }
+  }
+
+  private startMenuTimer(call: InboundCall): void {
+    if (call.menuTimer) clearTimeout(call.menuTimer);
+    call.menuTimer = setTimeout(() => {
+      call.menuTimer = null;
+      void this.serial(call.id, 'menu timeout', async () => {
+        if (call.state === 'menu') await this.register(call, this.d.config.ivr.defaultChoice, null);
+      });
+    }, this.d.config.ivr.menuTimeoutMs);
+  }
+
+  private async dtmf(call: InboundCall, digit: string): Promise<void> {
+    const { ivr, callback } = this.d.config;
+    if (call.state === 'menu') {
+      const choice = ivr.menu[digit];
+      if (!choice) {
+        if (ivr.invalidChoice) await this.quietly('invalid choice', this.d.pbx.play(call.id, ivr.invalidChoice));
+        return;
+      }
+      if (call.menuTimer) clearTimeout(call.menuTimer);
+      call.menuTimer = null;
+      await this.quietly('stop the greeting', this.d.pbx.stopPlayback(GREETING(call.id)));
+      await this.register(call, choice, digit);
+    } else if (call.state === 'waiting' && callback.digit && digit === callback.digit) {
+      await this.requestCallback(call);
+    }
+  }
+
+  private async register(call: InboundCall, choice: MenuChoice, digit: string | null): Promise<void> {
+    if (call.state !== 'menu') return;
+    call.state = 'registering';
+    call.choice = choice;
+    call.digit = digit;
+    const cfg = this.d.config;
+    let r: IntakeResult;
+    try {
+      r = await this.d.intake({
+        channel: 'phone', messageId: `call:${call.id}`, receivedAt: call.startedAt, kind: 'call', type: 'oral',
+        applicant: { contacts: call.from ? [{ kind: 'phone', value: call.from }] : [] },
+        subject: `Звонок: ${choice.label}`,
+        body: `Входящий звонок${call.from ? ` с номера ${call.from}` : ' со скрытого номера'}; выбор в меню: ${choice.label}${digit ? ` (${digit})` : ''}.`,
+        ...(choice.serviceId ? { serviceId: choice.serviceId } : {}),
+        ...(cfg.siteCode ? { siteCode: cfg.siteCode } : {}),
+        replyTo: call.from ? { channel: 'phone', address: call.from } : null,
+        meta: { asteriskChannelId: call.id, menuDigit: digit },
+      });
+    } catch (err) {
+      await this.giveUp(call, 'the call could not be registered', err);
+      return;
+    }
+    this.stats.registered++;
+    call.appealId = r.appealId;
+    call.regNumber = r.regNumber;
+    try {
+      await this.hold(call);
+      await this.enqueue(call, this.d.now());
+    } catch (err) {
+      await this.giveUp(call, 'the call could not be queued', err);
+      return;
+    }
+    call.state = 'waiting';
+  }
+
+  private async enqueue(call: InboundCall, enqueuedAt: Date): Promise<void> {
+    call.enqueuedAt ??= enqueuedAt;
+    this.byContact.set(call.contactId, call);
+    await this.d.enqueue({ contactId: call.contactId, channel: 'voice', appealId: call.appealId!, enqueuedAt: call.enqueuedAt, ...this.routeOf(call.choice) });
+  }
+
+  private routeOf(choice: MenuChoice): Partial<EnqueueParams> {
+    const siteId = this.d.config.routingSiteId;
+    return {
+      ...(choice.queueId ? { queueId: choice.queueId } : {}),
+      ...(choice.serviceId ? { serviceId: choice.serviceId } : {}),
+      ...(siteId && !choice.queueId ? { siteId } : {}),
+      ...(choice.priority !== undefined ? { priority: choice.priority } : {}),
+    };
+  }
+
+  /** The shared holding bridge with music on hold (made once per connection; 409: it exists). */
+  private ensureHolding(): Promise<void> {
+    this.holdingReady ??= (async () => {
+      const { holdingBridgeId: id, mohClass } = this.d.config;
+      try {
+        await this.d.pbx.createBridge('holding', id, 'okno waiting callers');
+      } catch (err) {
+        if ((err as { status?: number }).status !== 409) throw err;
+      }
+      await this.d.pbx.startBridgeMoh(id, mohClass);
+    })().catch((err: unknown) => {
+      this.holdingReady = null;
+      throw err;
+    });
+    return this.holdingReady;
+  }
+
+  private async hold(call: InboundCall): Promise<void> {
+    await this.ensureHolding();
+    try {
+      await this.d.pbx.addChannel(this.d.config.holdingBridgeId, call.id);
+    } catch (err) {
+      if ((err as { status?: number }).status !== 404) throw err;
+      this.holdingReady = null; // the bridge went away (Asterisk restarted it): make it again
+      await this.ensureHolding();
+      await this.d.pbx.addChannel(this.d.config.holdingBridgeId, call.id);
+    }
+  }
+
+  /** Registration or queueing failed: the caller hears the failure message and the call ends. */
+  private async giveUp(call: InboundCall, what: string, err: unknown): Promise<void> {
+    this.failed(what, err);
+    call.outcome = 'failed';
+    if (this.d.config.failureMedia && call.state !== 'ended') await this.quietly('failure message', this.d.pbx.play(call.id, this.d.config.failureMedia));
+    await this.finish(call, 'system');
+  }
+
+  // ---- the operator
+
+  private async dialOperator(call: InboundCall, operatorId: string): Promise<void> {
+    if (call.state !== 'waiting' && !(call.state === 'dialing' && call.pendingDial)) return;
+    call.state = 'dialing';
+    call.operatorId = operatorId;
+    const legId = `${call.id}-op${++call.legs}`;
+    try {
+      await this.d.pbx.originate({
+        endpoint: await this.d.operatorEndpoint(operatorId), app: this.d.config.app, appArgs: `operator,${call.id}`, channelId: legId,
+        callerId: `"${call.regNumber ?? 'Окно'}" <${call.from ? dialable(call.from) : 'anonymous'}>`, timeout: this.d.config.operatorAnswerSeconds,
+      });
+      this.legs.set(legId, { kind: 'operator', key: call.id });
+      call.operatorLeg = legId;
+      call.pendingDial = false;
+    } catch (err) {
+      if (err instanceof AriUnavailable) {
+        call.pendingDial = true; // dialled again when Asterisk is back (resync)
+        this.failed('dial the operator', err);
+        return;
+      }
+      this.failed('dial the operator', err);
+      await this.requeue(call, `the dial failed: ${(err as Error).message}`);
+    }
+  }
+
+  /** The operator's phone did not take the call: back to the line with the call's place. */
+  private async requeue(call: InboundCall, cause: string): Promise<void> {
+    if (call.operatorId) call.missed.push({ operatorId: call.operatorId, cause });
+    call.operatorLeg = null;
+    call.operatorId = null;
+    this.byContact.delete(call.contactId);
+    await this.d.endContact(call.contactId, 'handled');
+    call.contactId = `call-${call.id}-r${++call.requeues}`;
+    call.state = 'waiting';
+    await this.enqueue(call, call.enqueuedAt ?? this.d.now());
+  }
+
+  private async legAnswered(ch: AriChannel, leg: Leg): Promise<void> {
+    this.legs.set(ch.id, leg);
+    if (leg.kind === 'operator') {
+      const call = this.calls.get(leg.key);
+      if (!call || call.state !== 'dialing' || call.operatorLeg !== ch.id) {
+        this.legs.delete(ch.id);
+        await this.quietly('hang up a stale operator leg', this.d.pbx.hangup(ch.id));
+        return;
+      }
+      const bridgeId = `okno-call-${call.id}`;
+      await this.d.pbx.createBridge('mixing', bridgeId, `okno call ${call.regNumber ?? call.id}`);
+      call.bridgeId = bridgeId;
+      await this.quietly('leave the holding bridge', this.d.pbx.removeChannel(this.d.config.holdingBridgeId, call.id));
+      await this.d.pbx.addChannel(bridgeId, call.id);
+      await this.d.pbx.addChannel(bridgeId, ch.id);
+      call.state = 'talking';
+      call.answeredAt = this.d.now();
+      this.stats.answered++;
+      return;
+    }
+    const cb = this.callbacks.get(leg.key);
+    if (!cb || cb.state === 'ended' || (leg.kind === 'cb-operator' ? cb.operatorLeg : cb.applicantLeg) !== ch.id) {
+      this.legs.delete(ch.id);
+      await this.quietly('hang up a stale callback leg', this.d.pbx.hangup(ch.id));
+      return;
+    }
+    if (leg.kind === 'cb-operator') await this.dialApplicant(cb);
+    else {
+      const bridgeId = `okno-callback-${cb.callId}`;
+      await this.d.pbx.createBridge('mixing', bridgeId, `okno callback ${cb.src.regNumber ?? cb.callId}`);
+      cb.bridgeId = bridgeId;
+      await this.d.pbx.addChannel(bridgeId, cb.operatorLeg!);
+      await this.d.pbx.addChannel(bridgeId, ch.id);
+      cb.state = 'talking';
+      cb.answeredAt = this.d.now();
+    }
+  }
+
+  private async legGone(channelId: string, leg: Leg, cause: string): Promise<void> {
+    if (!this.legs.has(channelId)) return;
+    this.legs.delete(channelId);
+    if (leg.kind === 'operator') {
+      const call = this.calls.get(leg.key);
+      if (!call || call.operatorLeg !== channelId) return;
+      if (call.state === 'dialing') await this.requeue(call, cause);
+      else if (call.state === 'talking') await this.finish(call, 'operator');
+      return;
+    }
+    const cb = this.callbacks.get(leg.key);
+    if (!cb || cb.state === 'ended') return;
+    if (leg.kind === 'cb-operator' && cb.operatorLeg === channelId) {
+      if (cb.state === 'dialing-operator') await this.requeueCallback(cb, cause);
+      else await this.finishCallback(cb, 'operator', cb.state === 'talking' ? 'answered' : 'abandoned');
+    } else if (leg.kind === 'cb-applicant' && cb.applicantLeg === channelId) {
+      await this.finishCallback(cb, cb.state === 'talking' ? 'caller' : 'system', cb.state === 'talking' ? 'answered' : 'no-answer');
+    }
+  }
+
+  // ---- the end of an inbound call
+
+  private async finish(call: InboundCall, by: HungUpBy): Promise<void> {
+    if (call.state === 'ended') return;
+    const was = call.state;
+    call.state = 'ended';
+    call.hangingUp = true;
+    if (call.menuTimer) clearTimeout(call.menuTimer);
+    const endedAt = this.d.now();
+    if (by !== 'caller') await this.quietly('hang up the caller', this.d.pbx.hangup(call.id));
+    if (call.operatorLeg) {
+      const leg = call.operatorLeg;
+      this.legs.delete(leg);
+      await this.quietly('hang up the operator', this.d.pbx.hangup(leg));
+    }
+    if (call.bridgeId) await this.quietly('destroy the bridge', this.d.pbx.destroyBridge(call.bridgeId));
+    this.calls.delete(call.id);
+    this.byContact.delete(call.contactId);
+    if (was === 'waiting') {
+      this.stats.abandoned++;
+      await this.d.endContact(call.contactId, 'applicant-left');
+    } else if (was === 'dialing' || was === 'talking') {
+      await this.d.endContact(call.contactId, 'handled');
+    }
+    if (call.appealId === null) return; // hung up in the menu: nothing was registered
+    const outcome = call.outcome ?? (was === 'talking' ? 'answered' : was === 'leaving' ? 'callback-requested' : 'abandoned');
+    await this.d.record({
+      direction: 'in', callId: call.id, appealId: call.appealId, number: call.from, startedAt: call.startedAt, queuedAt: call.enqueuedAt, answeredAt: call.answeredAt,
+      endedAt, hungUpBy: by, outcome, operatorId: was === 'talking' ? call.operatorId : null, choice: call.choice.label, digit: call.digit, missed: call.missed,
+    });
+  }
+
+  // ---- callbacks
+
+  private newCallback(callId: string, contactId: string, src: CallbackSource): Callback {
+    const cb: Callback = {
+      callId, contactId, attempts: 0, src, state: 'idle', operatorId: null, operatorLeg: null, applicantLeg: null, pendingDial: false, legs: 0, bridgeId: null,
+      startedAt: null, answeredAt: null, missed: [],
+    };
+    this.callbacks.set(callId, cb);
+    this.byContact.set(contactId, cb);
+    return cb;
+  }
+
+  private async requestCallback(call: InboundCall): Promise<void> {
+    const src: CallbackSource = { appealId: call.appealId!, number: call.from ?? '', enqueuedAt: call.enqueuedAt ?? this.d.now(), choice: call.choice, regNumber: call.regNumber };
+    if (!call.from) {
+      await this.quietly('no number to call back', this.d.config.ivr.invalidChoice ? this.d.pbx.play(call.id, this.d.config.ivr.invalidChoice) : Promise.resolve());
+      return;
+    }
+    call.state = 'leaving';
+    call.outcome = 'callback-requested';
+    const cb = this.newCallback(call.id, `cb-${call.id}`, src);
+    await this.d.enqueue({ contactId: cb.contactId, channel: 'callback', appealId: src.appealId, enqueuedAt: src.enqueuedAt, ...this.routeOf(src.choice) });
+    this.stats.callbacks++;
+    this.byContact.delete(call.contactId);
+    await this.d.endContact(call.contactId, 'handled');
+    await this.quietly('leave the holding bridge', this.d.pbx.removeChannel(this.d.config.holdingBridgeId, call.id));
+    const confirm = this.d.config.callback.confirm;
+    if (!confirm) return this.finish(call, 'system');
+    try {
+      await this.d.pbx.play(call.id, confirm, CONFIRM(call.id));
+    } catch (err) {
+      this.failed('callback confirmation', err);
+      await this.finish(call, 'system');
+    }
+  }
+
+  private async dialCallbackOperator(cb: Callback, operatorId: string): Promise<void> {
+    if (cb.state !== 'idle' && !(cb.state === 'dialing-operator' && cb.pendingDial)) return;
+    cb.state = 'dialing-operator';
+    cb.operatorId = operatorId;
+    cb.startedAt ??= this.d.now();
+    const legId = `${cb.callId}-cbop${++cb.legs}`;
+    try {
+      await this.d.pbx.originate({
+        endpoint: await this.d.operatorEndpoint(operatorId), app: this.d.config.app, appArgs: `cb-operator,${cb.callId}`, channelId: legId,
+        callerId: `"${cb.src.regNumber ?? 'Обратный звонок'}" <${dialable(cb.src.number)}>`, timeout: this.d.config.operatorAnswerSeconds,
+      });
+      this.legs.set(legId, { kind: 'cb-operator', key: cb.callId });
+      cb.operatorLeg = legId;
+      cb.pendingDial = false;
+    } catch (err) {
+      this.failed('dial the operator for a callback', err);
+      if (err instanceof AriUnavailable) cb.pendingDial = true;
+      else await this.requeueCallback(cb, (err as Error).message);
+    }
+  }
+
+  private async dialApplicant(cb: Callback): Promise<void> {
+    cb.state = 'dialing-applicant';
+    await this.quietly('ringback to the operator', this.d.pbx.ring(cb.operatorLeg!));
+    const legId = `${cb.callId}-cb${++cb.legs}`;
+    const { callback, app } = this.d.config;
+    try {
+      await this.d.pbx.originate({
+        endpoint: callbackEndpoint(callback.endpoint, cb.src.number), app, appArgs: `cb-applicant,${cb.callId}`, channelId: legId,
+        ...(callback.callerId ? { callerId: callback.callerId } : {}), timeout: callback.answerSeconds,
+      });
+      this.legs.set(legId, { kind: 'cb-applicant', key: cb.callId });
+      cb.applicantLeg = legId;
+    } catch (err) {
+      this.failed('call the applicant back', err);
+      await this.finishCallback(cb, 'system', 'failed');
+    }
+  }
+
+  private async requeueCallback(cb: Callback, cause: string): Promise<void> {
+    if (cb.operatorId) cb.missed.push({ operatorId: cb.operatorId, cause });
+    cb.operatorLeg = null;
+    cb.operatorId = null;
+    cb.state = 'idle';
+    this.byContact.delete(cb.contactId);
+    await this.d.endContact(cb.contactId, 'handled');
+    cb.contactId = `cb-${cb.callId}-r${++cb.attempts}`;
+    this.byContact.set(cb.contactId, cb);
+    await this.d.enqueue({ contactId: cb.contactId, channel: 'callback', appealId: cb.src.appealId, enqueuedAt: cb.src.enqueuedAt, ...this.routeOf(cb.src.choice) });
+  }
+
+  private async finishCallback(cb: Callback, by: HungUpBy, outcome: CallRecord['outcome']): Promise<void> {
+    if (cb.state === 'ended') return;
+    cb.state = 'ended';
+    for (const leg of [cb.operatorLeg, cb.applicantLeg]) {
+      if (!leg || !this.legs.has(leg)) continue;
+      this.legs.delete(leg);
+      await this.quietly('hang up a callback leg', this.d.pbx.hangup(leg));
+    }
+    if (cb.bridgeId) await this.quietly('destroy the callback bridge', this.d.pbx.destroyBridge(cb.bridgeId));
+    this.callbacks.delete(cb.callId);
+    this.byContact.delete(cb.contactId);
+    await this.d.endContact(cb.contactId, 'handled');
+    await this.d.record({
+      direction: 'out', callId: cb.callId, appealId: cb.src.appealId, number: cb.src.number, startedAt: cb.startedAt ?? this.d.now(), queuedAt: cb.src.enqueuedAt,
+      answeredAt: cb.answeredAt, endedAt: this.d.now(), hungUpBy: by, outcome, operatorId: cb.operatorId, choice: cb.src.choice.label, digit: null, missed: cb.missed,
+    });
+  }
+
+  // ---- reconnection
+
+  /** After (re)connecting: the holding bridge again, and every call compared with what Asterisk has now. */
+  async resync(): Promise<void> {
+    this.holdingReady = null;
+    await this.ensureHolding().catch((err: unknown) => this.failed('the holding bridge', err));
+    let channels: AriChannel[];
+    try {
+      channels = await this.d.pbx.listChannels();
+    } catch (err) {
+      this.failed('list the channels after reconnecting', err);
+      return;
+    }
+    const now = new Map(channels.map((c) => [c.id, c]));
+    const app = this.d.config.app;
+    for (const call of [...this.calls.values()]) {
+      await this.serial(call.id, 'resync a call', async () => {
+        if (call.state === 'ended') return;
+        if (!now.has(call.id)) return this.finish(call, call.state === 'talking' ? 'unknown' : 'caller');
+        if (call.state === 'dialing' && call.pendingDial && call.operatorId) return this.dialOperator(call, call.operatorId);
+        const leg = call.operatorLeg ? now.get(call.operatorLeg) : undefined;
+        if (call.state === 'dialing' && call.operatorLeg) {
+          if (!leg) await this.legGone(call.operatorLeg, { kind: 'operator', key: call.id }, 'ended while Asterisk was away');
+          else if (inStasis(leg, app)) await this.legAnswered(leg, { kind: 'operator', key: call.id });
+        } else if (call.state === 'talking' && call.operatorLeg && !leg) {
+          await this.legGone(call.operatorLeg, { kind: 'operator', key: call.id }, 'ended while Asterisk was away');
+        } else if (call.state === 'leaving') {
+          await this.finish(call, 'system');
+        }
+      });
+    }
+    for (const cb of [...this.callbacks.values()]) {
+      await this.serial(cb.callId, 'resync a callback', async () => {
+        if (cb.state === 'dialing-operator' && cb.pendingDial && cb.operatorId) return this.dialCallbackOperator(cb, cb.operatorId);
+        for (const [legId, kind] of [[cb.operatorLeg, 'cb-operator'], [cb.applicantLeg, 'cb-applicant']] as const) {
+          if (!legId || cb.state === 'ended' || !this.legs.has(legId)) continue;
+          const ch = now.get(legId);
+          if (!ch) await this.legGone(legId, { kind, key: cb.callId }, 'ended while Asterisk was away');
+          else if (inStasis(ch, app) && ((kind === 'cb-operator' && cb.state === 'dialing-operator') || (kind === 'cb-applicant' && cb.state === 'dialing-applicant'))) {
+            await this.legAnswered(ch, { kind, key: cb.callId });
+          }
+        }
+      });
+    }
+    // Calls that entered Stasis while the events did not reach us.
+    for (const ch of channels) {
+      const args = ch.dialplan.app_name === 'Stasis' ? ch.dialplan.app_data.split(',') : [];
+      if (args[0] === app && args.length === 1 && !this.calls.has(ch.id)) this.inbound(ch);
+    }
+  }
+}
+
+function inStasis(ch: AriChannel, app: string): boolean {
+  return ch.dialplan.app_name === 'Stasis' && ch.dialplan.app_data.split(',')[0] === app;
+}
+
+function dateOf(s: string): Date | null {
+  const d = new Date(s);
+  return Number.isNaN(d.getTime()) ? null : d;
+}
