@@ -1,7 +1,9 @@
 /**
  * The simulator is faithful: Debian's efax and mgetty-fax's sendfax, real Class 2 / 2.0 fax
  * programs, send and receive through it on a socat PTY pair; the pages survive intact and the
- * DTE/DCE exchange is the one in the reference transcripts.
+ * DTE/DCE exchange is the one in the reference transcripts. In Class 1 efax runs T.30 itself
+ * against the simulator's T.31 modem and its remote fax (mgetty's sendfax has no Class 1: its -C
+ * takes only cls2 and c2.0, so efax -o1 is the one real Class 1 client here).
  */
 import t, { type Test } from 'tap';
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -128,4 +130,86 @@ t.test('fax2tiff decodes what efax sent, LSB first, and not MSB first', { skip: 
   t.notMatch(lsb.stderr, /bad|error/i, 'fax2tiff -L: clean');
   const msb = await runTool('fax2tiff', ['-M', '-o', join(fx.pair.dir, 'm.tif'), join(fx.pair.dir, 'page.raw')]);
   t.match(msb.stderr, /bad|error/i, 'fax2tiff -M: errors');
+});
+
+// ------------------------------------------------------------------------------------------ Class 1
+
+const C1 = { ...SIM, classes: '0,1', remoteId: 'REMOTE SIM 1' };
+const commands = (transcript: string[]) => transcript.filter((l) => l.startsWith("DTE> 'AT")).map((l) => l.slice(6, -1));
+
+t.test('efax -o1 sends a fine-resolution page through the simulator in Class 1 (T.30 on the host)', { skip: needsTools('socat', 'efax') }, async (t) => {
+  const fx = await simulatorOnPty({ ...C1, lineBr: 5 });
+  t.teardown(fx.close);
+  const { page, bitmap } = testFaxPage(1, { yResolution: 196, fillOrder: 1 });
+  const file = join(fx.pair.dir, 'page.tif');
+  writeFileSync(file, writeTiffF([page]));
+  const pages: SimulatedPage[] = [];
+  fx.sim.on('page', (p) => pages.push(p));
+  const r = await runTool('efax', ['-v', 'ewinchamr', '-d', fx.pair.dtePath, '-o1', '-l', '+1 555 0100', '-t', '5551234', file], { timeoutMs: 60_000 });
+  exitedOk(t, r, 'efax');
+  t.match(r.stderr, /remote ID -> +REMOTE SIM 1/, 'efax read our CSI');
+  t.equal(pages.length, 1);
+  const got = pages[0]!;
+  t.match(got, { response: 'MCF', badRows: 0, faxClass: '1', ppm: 'EOP', params: { vr: 1, br: 5 } });
+  t.ok(rowMatch(bitmap, decodePage(got.data, 2, 1728, got.rows)) > 0.95, 'the page decodes (LSB first) to the bitmap efax was given');
+  t.same(commands(fx.sim.transcript), [
+    'ATQ0V1', 'ATE0', 'ATI3', 'AT+FCLASS=1', 'AT+FTM=?', 'ATD5551234',
+    'AT+FRH=3', // DIS after the CSI that came with CONNECT
+    'AT+FTH=3', // TSI, DCS
+    'AT+FTM=145', // TCF
+    'AT+FRS=1', 'AT+FRH=3', // CFR
+    'AT+FTM=146', // the page, V.17 short train
+    'AT+FTH=3', 'AT+FRH=3', // EOP, MCF
+    'AT+FTH=3', // DCN
+    'ATH', 'ATQ0V1', 'ATH',
+  ]);
+  t.ok(fx.sim.transcript.includes('DTE> frame EOP') && fx.sim.transcript.includes('DTE> frame DCN'));
+});
+
+t.test('efax -o1 falls back on FTT until the line trains (and shows its DCS quirk at V.17 9600/7200)', { skip: needsTools('socat', 'efax') }, async (t) => {
+  const fx = await simulatorOnPty({ ...C1, lineBr: 3 });
+  t.teardown(fx.close);
+  const { page } = testFaxPage(1, { fillOrder: 1 });
+  const file = join(fx.pair.dir, 'page.tif');
+  writeFileSync(file, writeTiffF([page]));
+  const pages: SimulatedPage[] = [];
+  fx.sim.on('page', (p) => pages.push(p));
+  const r = await runTool('efax', ['-d', fx.pair.dtePath, '-o1', '-t', '5551234', file], { timeoutMs: 90_000 });
+  exitedOk(t, r, 'efax');
+  t.match(pages, [{ response: 'MCF', badRows: 0, params: { br: 3 } }]);
+  // efax's fallback table goes 14400, 12000, V.17 9600, V.17 7200, V.29 9600; its captodcs table has no
+  // entries for the V.17 9600/7200 codes, so those DCS frames name 2400 and a faithful receiver says FTT.
+  t.same(commands(fx.sim.transcript).filter((c) => /^AT\+FTM=\d/.test(c)), ['AT+FTM=145', 'AT+FTM=121', 'AT+FTM=97', 'AT+FTM=73', 'AT+FTM=96', 'AT+FTM=96']);
+  t.equal(fx.sim.transcript.filter((l) => l.startsWith('remote: TCF') && l.endsWith('FTT')).length, 4);
+  t.ok(fx.sim.transcript.some((l) => /TCF .* at V\.17 9600 .* for DCS V\.27ter 2400 .*: FTT/.test(l)), 'the DCS/TCF mismatch is caught');
+});
+
+t.test('efax -o1 receives a page the simulator\'s Class 1 caller sends', { skip: needsTools('socat', 'efax') }, async (t) => {
+  const fx = await simulatorOnPty({ ...C1, lineBr: 5 });
+  t.teardown(fx.close);
+  const { page, bitmap } = testFaxPage(1, { yResolution: 196 });
+  const call = fx.sim.placeCall({ pages: [page], callerId: 'CALLER SIM 1', silent: true });
+  const prefix = join(fx.pair.dir, 'in');
+  const r = await runTool('efax', ['-v', 'ewinchamr', '-d', fx.pair.dtePath, '-o1', '-r', prefix], { timeoutMs: 60_000 });
+  exitedOk(t, r, 'efax');
+  t.same(await call, { answered: true, accepted: [1], rejected: [], end: 'completed' });
+  t.match(r.stderr, /remote ID -> +CALLER SIM 1/);
+  t.match(r.stderr, /received TCF - channel check \(OK/);
+  t.match(r.stderr, /received 2287 lines, 0 errors/);
+  const [got] = readTiffF(readFileSync(`${prefix}.001`));
+  t.ok(got);
+  const a = analyzeG3Page(pageForWire(got!), 2, got!.width);
+  t.equal(a.badRows, 0);
+  t.equal(got!.yResolution, 196);
+  t.ok(rowMatch(bitmap, decodePage(pageForWire(got!), 2, got!.width, a.rows)) === 1, 'efax stored exactly the page sent');
+  t.same(commands(fx.sim.transcript), [
+    'ATQ0V1', 'ATE0', 'ATI3', 'AT+FCLASS=1', 'AT+FRM=?', 'ATA', // CSI, DIS go out after CONNECT
+    'AT+FRH=3', 'AT+FRH=3', // TSI, DCS
+    'AT+FTS=1', 'AT+FRM=145', // TCF
+    'AT+FTH=3', // CFR
+    'AT+FRM=146', // page
+    'AT+FRH=3', 'AT+FTH=3', // EOP, MCF
+    'AT+FRH=3', // DCN
+    'ATH', 'ATQ0V1', 'ATH',
+  ]);
 });
