@@ -9,6 +9,7 @@
  */
 import { EventEmitter } from 'node:events';
 import { SerialPort } from 'serialport';
+import { hangupAwareBinding } from './hangup-aware-binding.js';
 import { acquireUucpLock, type UucpLock, type UucpLockMode } from './uucp-lock.js';
 
 export interface SerialLinkEvents {
@@ -131,10 +132,15 @@ class NodeSerialLink extends EventEmitter<SerialLinkEvents> implements SerialLin
   }
 }
 
+/** The platform's binding, reading a hung-up line as gone (see hangup-aware-binding.ts). */
+const BINDING = hangupAwareBinding();
+
 /** Opens a serial port (UUCP-locked) as a SerialLink. */
 export async function openSerialLink(opts: SerialLinkOptions): Promise<SerialLink> {
   const lock = await acquireUucpLock(opts.path, { mode: opts.uucpLock ?? 'best-effort', lockDir: opts.lockDir });
   const port = new SerialPort({
+    // SerialPort takes a binding in its options at run time; its types only name the detected one's.
+    ...({ binding: BINDING } as object),
     path: opts.path,
     baudRate: opts.baudRate ?? 19200,
     dataBits: 8,
