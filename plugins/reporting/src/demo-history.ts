@@ -4,8 +4,11 @@
  * routing plugin journals them (contact.queued, then answered and completed, or abandoned), drawn
  * from a seeded generator (the same history every time) with what a city contact centre sees:
  * weekly and daily seasonality, quieter weekends and public holidays (from the business calendar),
- * impatient callers who hang up, long e-mail waits. Operators' states are not simulated, so history
- * has no occupancy. Demo only: a real installation starts with an empty journal.
+ * impatient callers who hang up, long e-mail waits — and the operators who answer: each team (the
+ * city's phone and chat, each okrug's back office) is staffed by shift for the work that arrives, so
+ * waits, abandons and occupancy come out of the same queue, and operators' states (ready, busy,
+ * wrap-up, a break, logged out) are journaled too. Demo only: a real installation starts with an
+ * empty journal.
  */
 import { SeededRandom, appendJournal, type BusinessCalendar, type Database, type JournalInput } from '@okno/core';
 
@@ -49,25 +52,60 @@ const WEEKDAY_INDEX = [1.18, 1.06, 1, 0.98, 0.88];
 /** A weekend or public holiday's share of a Wednesday's. */
 const DAY_OFF_INDEX = 0.38;
 
-/** The journal events of one local day, in order per contact. */
+/** Where a contact waits: its queue (as the routing plugin's default queues name them) and site. */
+interface Place {
+  queue: string;
+  siteId: number;
+}
+
+interface Arrival {
+  id: string;
+  model: ChannelModel;
+  place: Place;
+  queuedAt: number;
+}
+
+/** One operator's day: a shift, a break, and the contacts handled, each as [busy from, wrap-up from, ready again]. */
+interface OperatorDay {
+  operatorId: string;
+  siteId: number;
+  start: number;
+  end: number;
+  breakAt: number;
+  breakEnd: number;
+  freeAt: number;
+  jobs: [number, number, number][];
+}
+
+const HOUR = 3_600_000;
+/** Shifts, local hours: the city's phone and chat team and the okrugs' back offices work 08–14 and 14–20. */
+const SHIFTS = [{ from: 8, to: 14 }, { from: 14, to: 20 }];
+/** Staff is planned for this average occupancy over a shift, which leaves room for the peak. */
+const PLANNED_OCCUPANCY = 0.5;
+const BREAK_MS = 30 * 60_000;
+
+/** The journal events of one local day, in time order: contacts and the operators who answer them. */
 export function demoDay(date: string, o: DemoHistoryOptions, random: SeededRandom): JournalInput[] {
   const dayStart = o.calendar.startOfLocalDay(date).getTime();
   const weekday = (new Date(`${date}T12:00:00Z`).getUTCDay() + 6) % 7;
   const index = o.calendar.isWorkingDay(date) ? (WEEKDAY_INDEX[weekday] ?? DAY_OFF_INDEX) : DAY_OFF_INDEX;
-  const events: JournalInput[] = [];
+  const teams = new Map<string, Arrival[]>();
   let n = 0;
   for (const m of MODELS) {
     const count = random.poisson(m.perDay * index);
     for (let i = 0; i < count; i++) {
       const hour = arrivalHour(m, random);
-      const queuedAt = dayStart + Math.round(hour * 3_600_000);
       const okrug = m.okrug ? o.okrugSites[Math.floor(random.next() * o.okrugSites.length)] : undefined;
-      // Queue codes as the routing plugin's default queues name them.
       const place = okrug ? { queue: `okrug-${okrug.code}`, siteId: okrug.id } : { queue: 'city', siteId: o.citySiteId };
-      events.push(...contactEvents(`demo-${date}-${++n}`, m, place, queuedAt, random));
+      const team = teams.get(place.queue) ?? [];
+      team.push({ id: `demo-${date}-${++n}`, model: m, place, queuedAt: dayStart + Math.round(hour * HOUR) });
+      teams.set(place.queue, team);
     }
   }
-  return events;
+  const events: JournalInput[] = [];
+  for (const [queue, arrivals] of teams) events.push(...teamDay(queue, arrivals, dayStart, random));
+  // Stable: a contact's or an operator's events keep their order where times are equal.
+  return events.sort((a, b) => a.at!.getTime() - b.at!.getTime());
 }
 
 /** An arrival hour within the channel's opening hours, bell-shaped around its peak. */
@@ -78,28 +116,109 @@ function arrivalHour(m: ChannelModel, random: SeededRandom): number {
   }
 }
 
-function contactEvents(id: string, m: ChannelModel, { queue, siteId }: { queue: string; siteId: number }, queuedAt: number, random: SeededRandom): JournalInput[] {
-  const base = { channel: m.channel, queue, siteId: String(siteId) };
-  const event = (type: string, atMs: number, data: Record<string, unknown>): JournalInput => ({
-    type, aggregateType: 'contact', aggregateId: id, siteId, actorId: null, at: new Date(atMs), data: { contactId: id, ...base, demo: true, ...data },
-  });
-  const out = [event('contact.queued', queuedAt, { priority: 0, enqueuedAt: new Date(queuedAt).toISOString(), skills: {} })];
-  const wait = random.exponential(m.meanWait);
-  const patience = m.patience === undefined ? Infinity : random.exponential(m.patience);
-  if (patience < wait) {
-    const waitedMs = Math.round(patience * 1000);
-    out.push(event('contact.abandoned', queuedAt + waitedMs, { waitedMs }));
-    return out;
+const meanHandleMs = (m: ChannelModel) => (m.talk[1] + m.wrap[0] + m.wrap[1] + (m.channel === 'phone' ? 0.12 * 40 : 0)) * 1000;
+
+/**
+ * One team's day as a queue: shifts staffed for the work that arrives in them, each contact taken
+ * by the operator free soonest once it may be picked up (its channel's usual delay), abandoned when
+ * the caller's patience runs out first; an operator takes a half-hour break mid-shift, and stays
+ * past the shift's end (overtime) for work nobody else can start before theirs.
+ */
+function teamDay(queue: string, arrivals: Arrival[], dayStart: number, random: SeededRandom): JournalInput[] {
+  const siteId = arrivals[0]!.place.siteId;
+  const ops: OperatorDay[] = [];
+  for (const shift of SHIFTS) {
+    const start = dayStart + shift.from * HOUR;
+    const end = dayStart + shift.to * HOUR;
+    const work = arrivals.filter((a) => a.queuedAt >= start && a.queuedAt < end).reduce((sum, a) => sum + meanHandleMs(a.model), 0);
+    const staff = Math.max(1, Math.ceil(work / ((end - start) * PLANNED_OCCUPANCY)));
+    for (let k = 0; k < staff; k++) {
+      const breakAt = start + (end - start) / 2 + (k % 3) * BREAK_MS;
+      ops.push({ operatorId: `demo-${queue}-${shift.from}-${k + 1}`, siteId, start, end, breakAt, breakEnd: breakAt + BREAK_MS, freeAt: start, jobs: [] });
+    }
   }
-  const waitedMs = Math.round(wait * 1000);
-  const operatorId = `demo-op-${1 + Math.floor(random.next() * 40)}`;
-  const talkMs = Math.round((m.talk[0] + random.exponential(m.talk[1] - m.talk[0])) * 1000);
-  const holdMs = m.channel === 'phone' && random.next() < 0.12 ? Math.round(random.exponential(40) * 1000) : 0;
-  const wrapMs = Math.round((m.wrap[0] + random.exponential(m.wrap[1])) * 1000);
-  const answeredAt = queuedAt + waitedMs;
-  out.push(event('contact.answered', answeredAt, { offerId: `${id}-o`, operatorId, waitedMs }));
-  out.push(event('contact.completed', answeredAt + talkMs + holdMs + wrapMs, { operatorId, talkMs, holdMs, wrapMs }));
-  return out;
+  const drawn = arrivals.map((a) => ({ a, earliest: a.queuedAt + Math.round(random.exponential(a.model.meanWait) * 1000), patience: a.model.patience === undefined ? Infinity : random.exponential(a.model.patience) * 1000 }));
+  drawn.sort((x, y) => x.earliest - y.earliest);
+  const events: JournalInput[] = [];
+  for (const { a, earliest, patience } of drawn) {
+    const talkMs = Math.round((a.model.talk[0] + random.exponential(a.model.talk[1] - a.model.talk[0])) * 1000);
+    const holdMs = a.model.channel === 'phone' && random.next() < 0.12 ? Math.round(random.exponential(40) * 1000) : 0;
+    const wrapMs = Math.round((a.model.wrap[0] + random.exponential(a.model.wrap[1])) * 1000);
+    const { op, at } = soonest(ops, earliest, talkMs + holdMs + wrapMs) ?? afterHours(earliest);
+    const contact = contactEvent(a);
+    events.push(contact('contact.queued', a.queuedAt, { priority: 0, enqueuedAt: new Date(a.queuedAt).toISOString(), skills: {} }));
+    if (at - a.queuedAt > patience) {
+      events.push(contact('contact.abandoned', a.queuedAt + Math.round(patience), { waitedMs: Math.round(patience) }));
+      continue;
+    }
+    const waitedMs = at - a.queuedAt;
+    const done = at + talkMs + holdMs + wrapMs;
+    op.jobs.push([at, at + talkMs + holdMs, done]);
+    op.freeAt = done;
+    events.push(contact('contact.answered', at, { offerId: `${a.id}-o`, operatorId: op.operatorId, waitedMs }));
+    events.push(contact('contact.completed', done, { operatorId: op.operatorId, talkMs, holdMs, wrapMs }));
+  }
+  for (const op of ops) events.push(...operatorEvents(op));
+  return events;
+
+  /**
+   * Work nobody can start before the last shift ends: the phone team finishes its queue (overtime
+   * for the operator whose shift ends last); a back office's mail waits for the next morning, when
+   * an operator takes the night's work first (demo-<queue>-next-morning, from 08:00).
+   */
+  function afterHours(earliest: number): { op: OperatorDay; at: number } {
+    if (queue === 'city') {
+      const late = ops.reduce((x, y) => (y.end > x.end || (y.end === x.end && y.freeAt < x.freeAt) ? y : x));
+      return { op: late, at: Math.max(earliest, late.freeAt, late.breakEnd) };
+    }
+    let carry = ops.find((o) => o.operatorId.endsWith('-next-morning'));
+    if (!carry) {
+      const start = dayStart + 32 * HOUR;
+      carry = { operatorId: `demo-${queue}-next-morning`, siteId, start, end: start + HOUR, breakAt: Infinity, breakEnd: Infinity, freeAt: start, jobs: [] };
+      ops.push(carry);
+    }
+    return { op: carry, at: Math.max(earliest, carry.freeAt) };
+  }
+}
+
+/** The operator who can start a piece of work of `ms` soonest after `earliest` within their shift (around their break), if anyone can. */
+function soonest(ops: OperatorDay[], earliest: number, ms: number): { op: OperatorDay; at: number } | null {
+  let best: { op: OperatorDay; at: number } | null = null;
+  for (const op of ops) {
+    let at = Math.max(earliest, op.freeAt, op.start);
+    if (at < op.breakEnd && at + ms > op.breakAt) at = Math.max(at, op.breakEnd);
+    if (at < op.end && (!best || at < best.at)) best = { op, at };
+  }
+  return best;
+}
+
+/** A contact's journal events, as the routing plugin writes them. */
+function contactEvent(a: Arrival) {
+  const base = { channel: a.model.channel, queue: a.place.queue, siteId: String(a.place.siteId) };
+  return (type: string, atMs: number, data: Record<string, unknown>): JournalInput => ({
+    type, aggregateType: 'contact', aggregateId: a.id, siteId: a.place.siteId, actorId: null, at: new Date(atMs), data: { contactId: a.id, ...base, demo: true, ...data },
+  });
+}
+
+/** An operator's states over the day, as the routing plugin journals them: ready, busy, wrap-up, paused for the break, logged out after the last piece of work. */
+function operatorEvents(op: OperatorDay): JournalInput[] {
+  const changes: [number, string, string?][] = [[op.start, 'ready']];
+  const breakTaken = op.breakAt < Math.max(op.end, op.freeAt);
+  for (const [busy, wrap, ready] of op.jobs) {
+    if (breakTaken && busy >= op.breakEnd && changes.every((c) => c[1] !== 'paused')) changes.push([op.breakAt, 'paused', 'break'], [op.breakEnd, 'ready']);
+    changes.push([busy, 'busy'], [wrap, 'wrap_up'], [ready, 'ready']);
+  }
+  if (breakTaken && changes.every((c) => c[1] !== 'paused')) changes.push([op.breakAt, 'paused', 'break'], [op.breakEnd, 'ready']);
+  changes.push([Math.max(op.end, op.freeAt), 'logged_out', 'shift-end']);
+  let from = 'logged_out';
+  return changes.map(([atMs, to, reason]) => {
+    const e: JournalInput = {
+      type: 'operator.state_changed', aggregateType: 'operator', aggregateId: op.operatorId, siteId: op.siteId, actorId: null, at: new Date(atMs),
+      data: { operatorId: op.operatorId, from, to, ...(reason ? { reason } : {}), at: new Date(atMs).toISOString(), siteId: op.siteId, demo: true },
+    };
+    from = to;
+    return e;
+  });
 }
 
 /** Writes the history, a day per transaction, oldest first. Returns how many contacts and events. */
