@@ -136,7 +136,8 @@ t.test('fax test (loopback on the simulator) and fax send to a simulated modem, 
   const env = { OKNO_EDGE_SITE: 'cao', OKNO_EDGE_AGENT: 'a1', OKNO_EDGE_SPOOL_DIR: '/tmp/okno-cli-unused' };
   const loop = await cli(['fax', 'test'], env);
   t.equal(loop.code, 0, loop.stdout + loop.stderr);
-  t.match(loop.stdout, /✔ simulator received the page intact/);
+  t.match(loop.stdout, /✔ simulator received the page intact \(Class 2\.0\)/);
+  t.match(loop.stdout, /✔ simulator received the page intact \(Class 1\)/);
 
   const pair = await openPtyPair();
   const simLink = await openSerialLink({ path: pair.modemPath, uucpLock: 'off', livenessIntervalMs: 0 });

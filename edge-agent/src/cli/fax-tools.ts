@@ -1,7 +1,7 @@
 /**
  * Fax work for the CLI, on the fax module: probe a modem, send a TIFF Class F file, and a
- * loopback test that drives our modem driver against the built-in Class 2/2.0 modem simulator
- * on a socat PTY pair (the same simulator the fax tests check against efax and sendfax).
+ * loopback test that drives our modem driver against the built-in modem simulator on a socat PTY
+ * pair, in Class 2.0 and in Class 1 (the same simulator the fax tests check against efax and sendfax).
  */
 import { readFileSync } from 'node:fs';
 import type { Logger } from 'pino';
@@ -41,7 +41,7 @@ export interface FaxTools {
 
 export function describeModem(i: ModemInfo): string {
   const id = [i.manufacturer, i.model, i.revision].filter(Boolean).join(' ') || i.ati3 || 'unknown modem';
-  return `${id}; classes ${i.fclass}; using ${i.preferredClass ? `Class ${i.preferredClass}` : 'none (no Class 2/2.0)'}${i.quirks.length ? `; quirks: ${i.quirks.join(', ')}` : ''}`;
+  return `${id}; classes ${i.fclass}; using ${i.preferredClass ? `Class ${i.preferredClass}` : 'none (no fax class)'}${i.quirks.length ? `; quirks: ${i.quirks.join(', ')}` : ''}`;
 }
 
 async function withModem<T>(port: string, fn: (m: FaxModem) => Promise<T>): Promise<T> {
@@ -57,7 +57,7 @@ async function withModem<T>(port: string, fn: (m: FaxModem) => Promise<T>): Prom
 export async function probeOne(port: string): Promise<ProbeLine> {
   try {
     const info = await withModem(port, (m) => m.open());
-    return { ok: info.preferredClass !== null, summary: describeModem(info), ...(info.preferredClass ? {} : { fix: 'this modem has no Class 2 or 2.0 fax support' }) };
+    return { ok: info.preferredClass !== null, summary: describeModem(info), ...(info.preferredClass ? {} : { fix: 'this modem offers no fax class the agent speaks (AT+FCLASS=? lists none of 1, 2, 2.0)' }) };
   } catch (err) {
     const msg = (err as Error).message;
     return {
@@ -78,21 +78,27 @@ async function loopback(progress: (line: string) => void): Promise<FaxTestReport
   const simLink = await openSerialLink({ path: pair.modemPath, uucpLock: 'off', livenessIntervalMs: 0 });
   const sim = new ModemSimulator(simLink, { speedFactor: 50, minPageMs: 20, connectDelayMs: 20, xonDelayMs: 10 });
   try {
-    const link = await openSerialLink({ path: pair.dtePath, uucpLock: 'off' });
-    const modem = new FaxModem(link, { localId: 'OKNO LOOPBACK', commandDelayMs: 0 });
-    try {
-      progress('probing the simulated modem ...');
-      const info = await modem.open();
-      checks.push({ name: 'modem answers AT and identifies itself', ok: true, detail: describeModem(info) });
-      const bitmap = makeTestPage({ height: 400, pageNo: 1 });
-      const page = { data: encodeMh(bitmap, { fillOrder: 2 }), fillOrder: 2 as const, width: 1728, rows: 400, yResolution: 98 as const, twoD: false, eolAligned: true };
+    // the modem's own choice (Class 2.0), then Class 1, where our driver runs T.30 itself
+    for (const faxClass of [undefined, '1' as const]) {
+      const link = await openSerialLink({ path: pair.dtePath, uucpLock: 'off' });
+      const modem = new FaxModem(link, { localId: 'OKNO LOOPBACK', commandDelayMs: 0, ...(faxClass ? { faxClass } : {}) });
       const received: number[] = [];
-      sim.on('page', (p) => received.push(p.rows));
-      const r = await modem.send({ number: '000', pages: [page], onPage: (p) => progress(`page ${p.page}/${p.pages} ${p.ppr}`) });
-      checks.push({ name: 'test page sent through the simulator', ok: r.ok, detail: r.ok ? `${r.pages} page(s), ${r.bitRate} bps, hangup ${r.hangup.code}` : `${r.reason}: ${r.message}` });
-      checks.push({ name: 'simulator received the page intact', ok: received[0] === 400, detail: `${received[0] ?? 0} rows of 400` });
-    } finally {
-      await modem.close(true).catch(() => undefined);
+      const onSimPage = (p: { rows: number }) => received.push(p.rows);
+      sim.on('page', onSimPage);
+      try {
+        progress(`probing the simulated modem${faxClass ? ` (Class ${faxClass})` : ''} ...`);
+        const info = await modem.open();
+        const cls = `Class ${modem.faxClass}`;
+        if (!faxClass) checks.push({ name: 'modem answers AT and identifies itself', ok: true, detail: describeModem(info) });
+        const bitmap = makeTestPage({ height: 400, pageNo: 1 });
+        const page = { data: encodeMh(bitmap, { fillOrder: 2 }), fillOrder: 2 as const, width: 1728, rows: 400, yResolution: 98 as const, twoD: false, eolAligned: true };
+        const r = await modem.send({ number: '000', pages: [page], onPage: (p) => progress(`page ${p.page}/${p.pages} ${p.ppr}`) });
+        checks.push({ name: `test page sent through the simulator (${cls})`, ok: r.ok, detail: r.ok ? `${r.pages} page(s), ${r.bitRate} bps, hangup ${r.hangup.code}` : `${r.reason}: ${r.message}` });
+        checks.push({ name: `simulator received the page intact (${cls})`, ok: received[0] === 400, detail: `${received[0] ?? 0} rows of 400` });
+      } finally {
+        sim.off('page', onSimPage);
+        await modem.close(true).catch(() => undefined);
+      }
     }
   } catch (err) {
     checks.push({ name: 'loopback', ok: false, detail: (err as Error).message });

@@ -1,12 +1,12 @@
 /**
- * Fax modems for the edge agent: Class 2.0 and Class 2 over serialport v13.
+ * Fax modems for the edge agent: Class 2.0, Class 2 and Class 1 over serialport v13.
  *
  * What the agent daemon uses
  * --------------------------
  *   const ports = await listSerialPorts();                 // udev, or the /dev glob where udevadm is missing
  *   const link = await openSerialLink({ path, baudRate: 19200, rtscts: false });   // raw 8N1, no xon/xoff, UUCP lock
  *   const modem = new FaxModem(link, { localId: '+7 495 000 0000', answerAfterRings: 2 }, { logger });
- *   const info: ModemInfo = await modem.open();           // probe (inventory) + init; throws if not a Class 2/2.0 modem
+ *   const info: ModemInfo = await modem.open();           // probe (inventory) + init; throws if no fax class (2.0 > 2 > 1)
  *
  *   modem.on('fax', (f: ReceivedFax) => …)                 // f.tiff (multi-page TIFF-F Buffer), f.pages, f.remoteId,
  *                                                          // f.startedAt, f.durationMs, f.hangup, f.rejectedPages
@@ -33,17 +33,21 @@
  * Class 2.0 with +FBO=0; FillOrder 1 for Rockwell Class 2 unless configured); rows are counted from
  * the data (EOLs minus RTC), not taken from the modem.
  *
- * NOT DONE: Class 1 / 1.0 (T.31; the driver would have to run T.30 itself: HDLC frames, TCF,
- * training). A modem that offers only Class 1 is reported by the probe (`classes.class1`,
- * `preferredClass: null`) and `open()` refuses it with a clear message. ECM, MMR/JBIG, polling and
- * Class 2.1 (V.34) are not used either.
+ * Class 1 (T.31): class1/ runs T.30 on the host (frames.ts: HDLC frames and FCS; t30-params.ts:
+ * DIS/DCS and modulations; line.ts: +FTH/+FRH/+FTM/+FRM/+FTS; send-session.ts and
+ * receive-session.ts: the T.30 transmitter and receiver with T1/T2/T4), reporting results in the
+ * Class 2 shapes (hangup codes in the decimal numbering, faxClass '1'). The simulator has a Class 1
+ * mode with a T.30 remote fax; efax -o1 sends and receives through it.
+ *
+ * NOT DONE: Class 1.0 / 2.1 (V.34), ECM, MMR/JBIG, polling, resolution/coding conversion for the
+ * remote.
  */
 export { openSerialLink, PortClosedError, type SerialLink, type SerialLinkOptions, type SerialLinkEvents, type SerialSignals } from './serial/serial-link.js';
 export { listSerialPorts, type SerialPortCandidate, type ListSerialPortsOptions } from './serial/port-discovery.js';
 export { acquireUucpLock, uucpLockName, PortLockedError, type UucpLock, type UucpLockMode } from './serial/uucp-lock.js';
 export { AtChannel, AtTimeoutError, ModemGoneError, RingCollisionError, type AtResponse, type CommandOptions, type DataSink } from './at/at-channel.js';
-export { probeModem, type ModemInfo, type ClassIdentity } from './class2/probe.js';
-export { hangupMeaning, hangupTable, type HangupInfo, type HangupCategory, type FaxClass2 } from './class2/hangup-codes.js';
+export { probeModem, type ModemInfo, type ClassIdentity, type Class1Identity } from './class2/probe.js';
+export { hangupMeaning, hangupTable, type HangupInfo, type HangupCategory, type FaxClass, type FaxClass2 } from './class2/hangup-codes.js';
 export { parseFclassList, parseSessionParams, parsePageStatus, bitRate, type FaxClasses, type SessionParams, type PageStatus } from './class2/params.js';
 export { FaxCallError, type FailureReason } from './class2/call-error.js';
 export { DEFAULT_TIMEOUTS, type FaxTimeouts } from './class2/session-context.js';
