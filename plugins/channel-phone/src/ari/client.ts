@@ -183,13 +183,15 @@ export class AriClient implements PbxAdapter {
         this.o.onBadMessage?.(parsed.error);
       }
     });
+    let refused = false;
     ws.on('unexpected-response', (_req, res) => {
-      this.state.lastError = `the events WebSocket was refused with HTTP ${res.statusCode}`;
+      refused = true;
+      this.state.lastError = `the events WebSocket was refused with HTTP ${res.statusCode}${res.statusCode === 401 ? ' (check user and password in ari.conf)' : ''}`;
       res.resume();
       ws.terminate();
     });
     ws.on('error', (err) => {
-      this.state.lastError = causeText(err) || err.message;
+      if (!refused) this.state.lastError = causeText(err) || err.message;
     });
     ws.on('close', () => {
       if (this.pinger) clearInterval(this.pinger);

@@ -254,7 +254,7 @@ export class CallFlow {
   // ---- inbound
 
   /** A new inbound call: known at once (a digit or hang-up right behind StasisStart finds it), answered in its chain. */
-  private inbound(ch: AriChannel): void {
+  private inbound(ch: AriChannel, adopted = false): void {
     if (this.calls.has(ch.id)) return;
     this.stats.calls++;
     const call: InboundCall = {
@@ -263,7 +263,9 @@ export class CallFlow {
       bridgeId: null, answeredAt: null, missed: [], outcome: null, menuTimer: null, hangingUp: false,
     };
     this.calls.set(ch.id, call);
-    void this.serial(ch.id, 'answer a call', () => this.answer(call, ch.state === 'Up'));
+    // A call found in Stasis at (re)connection and answered already was met by an earlier run: no menu again.
+    if (adopted && ch.state === 'Up') void this.serial(ch.id, 'take in a call found in Stasis', () => this.register(call, this.d.config.ivr.defaultChoice, null));
+    else void this.serial(ch.id, 'answer a call', () => this.answer(call, ch.state === 'Up'));
   }
 
   private async answer(call: InboundCall, up: boolean): Promise<void> {
@@ -411,7 +413,10 @@ export class CallFlow {
       call.pendingDial = false;
     } catch (err) {
       if (err instanceof AriUnavailable) {
-        call.pendingDial = true; // dialled again when Asterisk is back (resync)
+        // Asterisk may or may not have made the leg: resync adopts it by its id, or dials again.
+        this.legs.set(legId, { kind: 'operator', key: call.id });
+        call.operatorLeg = legId;
+        call.pendingDial = true;
         this.failed('dial the operator', err);
         return;
       }
@@ -574,8 +579,11 @@ export class CallFlow {
       cb.pendingDial = false;
     } catch (err) {
       this.failed('dial the operator for a callback', err);
-      if (err instanceof AriUnavailable) cb.pendingDial = true;
-      else await this.requeueCallback(cb, (err as Error).message);
+      if (err instanceof AriUnavailable) {
+        this.legs.set(legId, { kind: 'cb-operator', key: cb.callId });
+        cb.operatorLeg = legId;
+        cb.pendingDial = true;
+      } else await this.requeueCallback(cb, (err as Error).message);
     }
   }
 
@@ -646,8 +654,15 @@ export class CallFlow {
       await this.serial(call.id, 'resync a call', async () => {
         if (call.state === 'ended') return;
         if (!now.has(call.id)) return this.finish(call, call.state === 'talking' ? 'unknown' : 'caller');
-        if (call.state === 'dialing' && call.pendingDial && call.operatorId) return this.dialOperator(call, call.operatorId);
         const leg = call.operatorLeg ? now.get(call.operatorLeg) : undefined;
+        if (call.state === 'dialing' && call.pendingDial && call.operatorId) {
+          if (!leg) {
+            if (call.operatorLeg) this.legs.delete(call.operatorLeg);
+            call.operatorLeg = null;
+            return this.dialOperator(call, call.operatorId);
+          }
+          call.pendingDial = false; // Asterisk made the leg before the link went: adopted (below)
+        }
         if (call.state === 'dialing' && call.operatorLeg) {
           if (!leg) await this.legGone(call.operatorLeg, { kind: 'operator', key: call.id }, 'ended while Asterisk was away');
           else if (inStasis(leg, app)) await this.legAnswered(leg, { kind: 'operator', key: call.id });
@@ -660,7 +675,14 @@ export class CallFlow {
     }
     for (const cb of [...this.callbacks.values()]) {
       await this.serial(cb.callId, 'resync a callback', async () => {
-        if (cb.state === 'dialing-operator' && cb.pendingDial && cb.operatorId) return this.dialCallbackOperator(cb, cb.operatorId);
+        if (cb.state === 'dialing-operator' && cb.pendingDial && cb.operatorId) {
+          if (!cb.operatorLeg || !now.has(cb.operatorLeg)) {
+            if (cb.operatorLeg) this.legs.delete(cb.operatorLeg);
+            cb.operatorLeg = null;
+            return this.dialCallbackOperator(cb, cb.operatorId);
+          }
+          cb.pendingDial = false;
+        }
         for (const [legId, kind] of [[cb.operatorLeg, 'cb-operator'], [cb.applicantLeg, 'cb-applicant']] as const) {
           if (!legId || cb.state === 'ended' || !this.legs.has(legId)) continue;
           const ch = now.get(legId);
@@ -674,7 +696,7 @@ export class CallFlow {
     // Calls that entered Stasis while the events did not reach us.
     for (const ch of channels) {
       const args = ch.dialplan.app_name === 'Stasis' ? ch.dialplan.app_data.split(',') : [];
-      if (args[0] === app && args.length === 1 && !this.calls.has(ch.id)) this.inbound(ch);
+      if (args[0] === app && args.length === 1 && !this.calls.has(ch.id)) this.inbound(ch, true);
     }
   }
 }

@@ -48,23 +48,27 @@ export const TEST_CONFIG = (url: string): DeepPartial<PhoneConfig> => ({
   pingMs: 1000,
 });
 
-export async function startPhoneApp(o: { phone?: DeepPartial<PhoneConfig>; pbx?: FakeAsterisk } = {}): Promise<PhoneApp> {
+export async function startPhoneApp(o: { phone?: DeepPartial<PhoneConfig>; pbx?: FakeAsterisk; dbUrl?: string } = {}): Promise<PhoneApp> {
   const pbx = o.pbx ?? (await FakeAsterisk.start());
   const base = TEST_CONFIG(pbx.url);
   const config = { ...base, ...o.phone, ivr: { ...base.ivr, ...o.phone?.ivr }, callback: { ...base.callback, ...o.phone?.callback } };
   const app = await startTestApp({
     plugins: { routing: routing as unknown as PluginDefinition, 'channel-phone': phone as unknown as PluginDefinition },
     deliveryPollMs: 100,
+    ...(o.dbUrl ? { dbUrl: o.dbUrl } : {}),
     config: { plugins: [{ name: 'routing', config: { pollMs: 50, skipSeconds: 1 } }, { name: 'channel-phone', config }] },
   });
   const admin = await app.token('admin');
   const users = (await app.req('GET', '/api/users', { token: admin })).body as { id: number; login: string; siteId: number }[];
   const op = users.find((u) => u.login === 'operator')!;
-  const q = await app.req('POST', '/api/routing/queues', { token: admin, body: { code: 'phone-test', name: 'Телефон (тест)', siteId: op.siteId, channels: ['voice', 'callback'], wrapUpSeconds: 0, offerTimeoutSeconds: 600 } });
+  const existing = ((await app.req('GET', '/api/routing/queues', { token: admin })).body as { id: number; code: string }[]).find((x) => x.code === 'phone-test');
+  const q = existing ? { status: 201, body: existing } : await app.req('POST', '/api/routing/queues', { token: admin, body: { code: 'phone-test', name: 'Телефон (тест)', siteId: op.siteId, channels: ['voice', 'callback'], wrapUpSeconds: 0, offerTimeoutSeconds: 600 } });
   if (q.status !== 201) throw new Error(`queue: ${q.status} ${JSON.stringify(q.body)}`);
-  const rules = (await app.req('GET', '/api/routing/rules', { token: admin })).body as unknown[];
-  const put = await app.req('PUT', '/api/routing/rules', { token: admin, body: [{ match: { channels: ['voice', 'callback'] }, queueId: q.body.id }, ...rules] });
-  if (put.status !== 200) throw new Error(`rules: ${put.status} ${JSON.stringify(put.body)}`);
+  if (!existing) {
+    const rules = (await app.req('GET', '/api/routing/rules', { token: admin })).body as unknown[];
+    const put = await app.req('PUT', '/api/routing/rules', { token: admin, body: [{ match: { channels: ['voice', 'callback'] }, queueId: q.body.id }, ...rules] });
+    if (put.status !== 200) throw new Error(`rules: ${put.status} ${JSON.stringify(put.body)}`);
+  }
   // This operator takes calls only, so the demo's e-mails and faxes are never offered to them.
   const cap = await app.req('PUT', `/api/routing/operators/${op.id}`, { token: admin, body: { capacity: { email: 0, fax: 0, portal: 0, chat: 0 } } });
   if (cap.status !== 200) throw new Error(`capacity: ${cap.status} ${JSON.stringify(cap.body)}`);
