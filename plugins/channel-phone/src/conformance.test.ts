@@ -79,6 +79,23 @@ t.test('phone channel contract', async (t) => {
     t.equal(pbx.bridgeOf(channelId)?.type, 'holding', 'still on hold');
     pbx.hangupRemote(channelId);
     await waitFor('recorded', async () => (await p.callInteraction(channelId))?.meta?.call);
+
+    // A conversation in progress at a restart is left as it is (not put back on hold).
+    await p.setState('ready');
+    const talk = await p.callIn('+7 (495) 777-00-00');
+    const offer = await p.offer();
+    const n = pbx.dialed.length;
+    t.equal((await p.accept(offer.id)).status, 200);
+    await waitFor('the operator dialled', () => pbx.dialed.length > n);
+    pbx.answer(pbx.dialed[n]!.channelId);
+    await waitFor('bridged', () => pbx.bridgeOf(talk.channelId)?.type === 'mixing');
+    await p.stop();
+    p = await startPhoneApp({ pbx, dbUrl });
+    await waitFor('the calls compared with Asterisk', () => p.flow.stats.resyncs === 1);
+    await p.flow.idle();
+    t.equal(pbx.bridgeOf(talk.channelId)?.type, 'mixing', 'the conversation goes on after the restart');
+    t.same(p.flow.active(), {}, 'and is not taken in as a new call');
+    pbx.hangupRemote(talk.channelId);
   });
 
   await t.test("an operator's written reply is refused for good, with the reason kept", async (t) => {

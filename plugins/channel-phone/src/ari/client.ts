@@ -41,6 +41,7 @@ export interface PbxAdapter {
   listChannels(): Promise<AriChannel[]>;
   createBridge(type: string, bridgeId: string, name?: string): Promise<AriBridge>;
   getBridge(bridgeId: string): Promise<AriBridge>;
+  listBridges(): Promise<AriBridge[]>;
   addChannel(bridgeId: string, channelId: string, role?: string): Promise<void>;
   removeChannel(bridgeId: string, channelId: string): Promise<void>;
   destroyBridge(bridgeId: string): Promise<void>;
@@ -286,6 +287,10 @@ export class AriClient implements PbxAdapter {
 
   createBridge(type: string, bridgeId: string, name?: string): Promise<AriBridge> {
     return this.request('POST', '/bridges', { type, bridgeId, name });
+  }
+
+  listBridges(): Promise<AriBridge[]> {
+    return this.request('GET', '/bridges');
   }
 
   getBridge(bridgeId: string): Promise<AriBridge> {

@@ -131,7 +131,7 @@ export class CallFlow {
   private readonly chains = new Map<string, Promise<void>>();
   private holdingReady: Promise<void> | null = null;
   private stopped = false;
-  readonly stats = { calls: 0, registered: 0, answered: 0, abandoned: 0, callbacks: 0, failures: 0, lastFailure: null as string | null };
+  readonly stats = { calls: 0, registered: 0, answered: 0, abandoned: 0, callbacks: 0, failures: 0, lastFailure: null as string | null, resyncs: 0 };
 
   constructor(private readonly d: CallFlowDeps) {}
 
@@ -639,6 +639,14 @@ export class CallFlow {
 
   /** After (re)connecting: the holding bridge again, and every call compared with what Asterisk has now. */
   async resync(): Promise<void> {
+    try {
+      await this.compare();
+    } finally {
+      this.stats.resyncs++;
+    }
+  }
+
+  private async compare(): Promise<void> {
     this.holdingReady = null;
     await this.ensureHolding().catch((err: unknown) => this.failed('the holding bridge', err));
     let channels: AriChannel[];
@@ -693,10 +701,24 @@ export class CallFlow {
         }
       });
     }
-    // Calls that entered Stasis while the events did not reach us.
-    for (const ch of channels) {
+    // Calls that entered Stasis while the events did not reach us. One already in a conversation
+    // (a bridge other than the holding bridge, e.g. after a core restart) is left alone: taking it
+    // in would put it back on hold.
+    const unknown = channels.filter((ch) => {
       const args = ch.dialplan.app_name === 'Stasis' ? ch.dialplan.app_data.split(',') : [];
-      if (args[0] === app && args.length === 1 && !this.calls.has(ch.id)) this.inbound(ch, true);
+      return args[0] === app && args.length === 1 && !this.calls.has(ch.id);
+    });
+    if (!unknown.length) return;
+    let talking: Set<string>;
+    try {
+      talking = new Set((await this.d.pbx.listBridges()).filter((b) => b.id !== this.d.config.holdingBridgeId).flatMap((b) => b.channels));
+    } catch (err) {
+      this.failed('list the bridges after reconnecting', err);
+      return;
+    }
+    for (const ch of unknown) {
+      if (talking.has(ch.id)) this.d.logger.warn({ channelId: ch.id }, 'phone: a call in conversation that this node does not know is left as it is');
+      else this.inbound(ch, true);
     }
   }
 }
