@@ -26,20 +26,29 @@ interface UnixPort {
 
 const RETRY = new Set(['EAGAIN', 'EWOULDBLOCK', 'EINTR']);
 
+const hungUp = (path: string, why: string) => Object.assign(new Error(`${path}: the line hung up (${why})`), { code: 'EIO', disconnect: true });
+
 /** The same read as bindings-cpp's, except that 0 bytes read is a hangup. */
 export async function readOrHangUp(port: UnixPort, path: string, buffer: Buffer, offset: number, length: number): Promise<{ bytesRead: number; buffer: Buffer }> {
+  const cancelled = () => Object.assign(new Error('Port is not open'), { canceled: true });
   for (;;) {
-    if (!port.isOpen || port.fd === null) throw Object.assign(new Error('Port is not open'), { canceled: true });
+    if (!port.isOpen || port.fd === null) throw cancelled();
     let bytesRead: number;
     try {
       ({ bytesRead } = await readAsync(port.fd, buffer, offset, length, null));
     } catch (err) {
+      // Closed while the read was out (EBADF then): a cancelled read, not a fault of the line. And
+      // never poll a closed port's poller: it is destroyed with the port (native code would crash).
+      if (!port.isOpen) throw cancelled();
       if (!RETRY.has((err as NodeJS.ErrnoException).code ?? '')) throw err;
-      await new Promise<void>((resolve, reject) => port.poller!.once('readable', (e) => (e ? reject(e) : resolve())));
+      // The poller fails the wait when the line hangs up while we wait (POLLHUP/POLLERR: "bad file descriptor").
+      await new Promise<void>((resolve, reject) =>
+        port.poller!.once('readable', (e) => (!e ? resolve() : reject((e as { canceled?: boolean }).canceled ? e : hungUp(path, `the wait for data failed: ${e.message}`)))));
       continue;
     }
+    if (!port.isOpen) throw cancelled();
     if (bytesRead > 0) return { bytesRead, buffer };
-    throw Object.assign(new Error(`${path}: the line hung up (a read returned end of file)`), { code: 'EIO', disconnect: true });
+    throw hungUp(path, 'a read returned end of file');
   }
 }
 
