@@ -103,6 +103,31 @@ for (const cls of ['2.0', '2'] as const) {
   });
 }
 
+t.test('rings that come while the answer waits its turn are the same call, not a second one', { skip }, async (t) => {
+  const { fx, modem } = await setup(t, { ringIntervalMs: 40 }, { answerAfterRings: 2 });
+  await modem.open();
+  // Hold the modem (as a job finishing its hangup would) so that more RINGs arrive before the answer runs.
+  let release!: () => void;
+  const held = (modem as unknown as { exclusive(fn: () => Promise<void>): Promise<void> }).exclusive(() => new Promise<void>((r) => (release = r)));
+  const rings: number[] = [];
+  modem.on('ring', (n) => rings.push(n));
+  const faxes: ReceivedFax[] = [];
+  modem.on('fax', (f) => faxes.push(f));
+  const got = new Promise((resolve) => modem.once('fax', resolve));
+  const call = fx.sim.placeCall({ pages: [testFaxPage(1, { height: 60 }).page], maxRings: 20 });
+  while (rings.length < 2) await new Promise((r) => setTimeout(r, 10));
+  await new Promise((r) => setTimeout(r, 200)); // about five more RINGs while held
+  release();
+  await held;
+  t.match(await call, { answered: true, end: 'completed' });
+  await got;
+  await new Promise((r) => setTimeout(r, 300)); // a second answer, were one queued, would have started by now
+  t.same(rings, [1, 2], 'counted once, answered once');
+  t.equal(faxes.length, 1);
+  t.equal(modem.stats.callsIn, 1, 'no second answer after the call');
+  t.equal(modem.state, 'idle');
+});
+
 t.test('Class 2 with an LSB-first modem: receive bit order is configurable', { skip }, async (t) => {
   const { fx, modem } = await setup(t, { class2RxBitOrder: 'lsb-first' }, { faxClass: '2', class2ReceiveBitOrder: 'lsb-first', receiveTrigger: 'DC1' });
   await modem.open();

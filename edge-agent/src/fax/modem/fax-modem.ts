@@ -114,6 +114,8 @@ export class FaxModem extends EventEmitter<FaxModemEvents> {
   private class1: { tx: number[]; rx: number[] } | null = null;
   private lock: Promise<unknown> = Promise.resolve();
   private rings = 0;
+  /** receive() was called and waits for its turn. */
+  private answering = false;
   private ringTimer: NodeJS.Timeout | null = null;
   private readonly timeouts: FaxTimeouts;
   private readonly clock: Clock;
@@ -251,6 +253,9 @@ export class FaxModem extends EventEmitter<FaxModemEvents> {
   }
 
   private onRing(): void {
+    // Answering already (the answer waits its turn, and RING lines read in one chunk come in one
+    // go): the rings of the call being answered are not a new call.
+    if (this.answering) return;
     if (this._state !== 'idle' && this._state !== 'ringing') return;
     this.rings++;
     this.setState('ringing');
@@ -270,7 +275,9 @@ export class FaxModem extends EventEmitter<FaxModemEvents> {
   receive(): Promise<ReceivedFax | null> {
     if (this.ringTimer) this.clock.clearTimeout(this.ringTimer);
     this.rings = 0;
+    this.answering = true;
     return this.exclusive(async () => {
+      this.answering = false;
       if (this.cls !== '1') this.ctx(); // throws when not initialised
       else this.class1Ctx();
       const startedAt = new Date(this.clock.now());
