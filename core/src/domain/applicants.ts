@@ -11,7 +11,7 @@ import { appendJournal } from './journal.js';
 import { invalid, notFound } from './errors.js';
 import { normalizeContact, contactProblems, type ContactInput } from './contacts.js';
 import { optionalText, type Problem } from './text-fields.js';
-import { sqlFor, sqlInsertIds, sqlInsertMany, lookup, runLookups, num, whichOf, type Sql, type Lookup, type LookupRow, type Quote } from '../persistence/sql.js';
+import { sqlFor, sqlInsertIds, sqlInsertLater, lookup, runLookups, num, whichOf, type Sql, type Lookup, type LookupRow, type Quote } from '../persistence/sql.js';
 
 export interface ApplicantInput {
   kind?: ApplicantKind;
@@ -182,7 +182,8 @@ export class ApplicantBook {
 
   /**
    * Writes the new applicants (one statement; their ids follow by `idStep`, see
-   * Database.consecutiveIdStep), the new addresses (one) and the filled-in names (one each).
+   * Database.consecutiveIdStep), the new addresses (one) and the filled-in names (one each); the
+   * last two go with the next statement of `sql` or the commit (Sql.later).
    */
   async write(sql: Sql, idStep: number): Promise<void> {
     const created = this.entries.filter((e) => e.isNew);
@@ -190,11 +191,11 @@ export class ApplicantBook {
       kind: e.kind, fullName: e.fullName, organisationName: e.organisationName, createdAt: e.createdAt, updatedAt: e.updatedAt, destroyedAt: null,
     })), idStep);
     created.forEach((e, i) => (e.id = ids[i]!));
-    await sqlInsertMany(sql, 'contact_points', this.newContacts.map(({ entry, contact: c }) => ({ applicantId: entry.id, kind: c.kind, value: c.value, normalized: c.normalized })));
+    sqlInsertLater(sql, 'contact_points', this.newContacts.map(({ entry, contact: c }) => ({ applicantId: entry.id, kind: c.kind, value: c.value, normalized: c.normalized })));
     const q = sql.q;
     for (const e of this.entries) {
       if (!e.named) continue;
-      await sql.run(`UPDATE ${q('applicants')} SET ${q('fullName')} = ?, ${q('organisationName')} = ?, ${q('updatedAt')} = ? WHERE ${q('id')} = ?`, [e.fullName, e.organisationName, e.updatedAt, e.id]);
+      sql.later(`UPDATE ${q('applicants')} SET ${q('fullName')} = ?, ${q('organisationName')} = ?, ${q('updatedAt')} = ? WHERE ${q('id')} = ?`, [e.fullName, e.organisationName, e.updatedAt, e.id]);
     }
   }
 }
@@ -207,6 +208,7 @@ export async function findOrCreateApplicant(em: EntityManager, input: ApplicantI
   const book = new ApplicantBook(l ? knownContactsFrom(await runLookups(sql, [l]), contacts) : []);
   const applicant = book.settle(input, contacts, now);
   await book.write(sql, 1);
+  await sql.flush();
   return applicant;
 }
 

@@ -5,7 +5,7 @@
 import type { EntityManager } from 'typeorm';
 import { JournalEntry } from '../persistence/entities/index.js';
 import type { Database } from '../persistence/database.js';
-import { sqlFor, sqlInsert, sqlInsertMany, type Sql } from '../persistence/sql.js';
+import { sqlFor, sqlInsert, sqlInsertLater, type Sql } from '../persistence/sql.js';
 
 export interface JournalInput {
   type: string;
@@ -47,9 +47,12 @@ export async function appendJournal(em: EntityManager, input: JournalInput): Pro
   return Object.assign(new JournalEntry(), row, { seq });
 }
 
-/** Appends several entries in one statement (one round trip); their sequence numbers follow this order. */
-export async function appendJournalEntries(sql: Sql, inputs: JournalInput[]): Promise<void> {
-  await sqlInsertMany(sql, 'journal', inputs.map(journalRow));
+/**
+ * Appends several entries in one statement, their sequence numbers in this order; the statement is
+ * sent with the next one of `sql` or with the commit (Sql.later).
+ */
+export function appendJournalEntries(sql: Sql, inputs: JournalInput[]): void {
+  sqlInsertLater(sql, 'journal', inputs.map(journalRow));
 }
 
 export function toJournalEvent(e: JournalEntry): JournalEvent {

@@ -4,13 +4,18 @@
  * - writes happen in `transaction()`; on SQLite, which has one connection, transactions and reads are
  *   serialised by a mutex so they never interleave on it;
  * - a commit on SQLite is durable (WAL, synchronous=FULL), so acknowledging after commit is safe;
- * - deadlocks and lock timeouts on MySQL are retried.
+ * - deadlocks and lock timeouts on MySQL are retried;
+ * - `batchTransaction()` is a transaction for plain SQL (see sql.ts) that on MySQL runs on a pool of
+ *   its own whose connections take several statements in one text, so writes whose outcome nobody
+ *   reads share a round trip with the next statement, and the last ones with the COMMIT.
  */
 import 'reflect-metadata';
 import { DataSource, type EntityManager, type MixedList, type EntitySchema } from 'typeorm';
+import { createPool, type Pool, type PoolConnection } from 'mysql2';
 import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { Mutex } from './mutex.js';
+import { flushSql, sqlFor, MysqlBatchSql, type MysqlConnection, type Sql } from './sql.js';
 
 export type DbKind = 'sqlite' | 'mysql';
 
@@ -89,6 +94,8 @@ export class Database {
   /** Pooled MySQL connections whose session is READ COMMITTED already. */
   private readonly readCommitted = new WeakSet<object>();
   private idStep: Promise<number | null> | undefined;
+  /** MySQL: the pool of batchTransaction(), made on first use. */
+  private batchPool: Pool | undefined;
 
   constructor(private readonly opts: DatabaseOptions) {
     const parsed = parseDbUrl(opts.url);
@@ -151,15 +158,34 @@ export class Database {
   }
 
   async close(): Promise<void> {
+    const pool = this.batchPool;
+    this.batchPool = undefined;
+    if (pool) await new Promise<void>((done) => pool.end(() => done()));
     if (this.dataSource.isInitialized) await this.mutex.run(() => this.dataSource.destroy());
   }
 
   /** Runs `work` in one transaction; retried on MySQL deadlocks. */
   async transaction<T>(work: (em: EntityManager) => Promise<T>): Promise<T> {
     if (this.kind === 'sqlite') return this.mutex.run(() => this.dataSource.transaction(work));
+    return this.retried(() => this.mysqlTransaction(work));
+  }
+
+  /**
+   * Runs `work` in one transaction of plain SQL (sql.ts), as transaction() does: READ COMMITTED,
+   * retried on MySQL deadlocks. On MySQL its connections come from a pool of their own that takes
+   * several statements in one text: START TRANSACTION goes with the first statement, what `later()`
+   * holds with the next one, and the last writes with the COMMIT. Only plain SQL with `?`
+   * parameters runs there.
+   */
+  async batchTransaction<T>(work: (sql: Sql) => Promise<T>): Promise<T> {
+    if (this.kind === 'sqlite') return this.transaction((em) => work(sqlFor(em)));
+    return this.retried(() => this.mysqlBatchTransaction(work));
+  }
+
+  private async retried<T>(once: () => Promise<T>): Promise<T> {
     for (let attempt = 1; ; attempt++) {
       try {
-        return await this.mysqlTransaction(work);
+        return await once();
       } catch (err) {
         const code = errCode(err);
         if (attempt < 4 && code && RETRYABLE_MYSQL.has(code)) {
@@ -186,6 +212,7 @@ export class Database {
       await qr.startTransaction();
       try {
         const result = await work(qr.manager);
+        await flushSql(qr.manager);
         await qr.commitTransaction();
         return result;
       } catch (err) {
@@ -195,6 +222,48 @@ export class Database {
       }
     } finally {
       await qr.release();
+    }
+  }
+
+  /** The pool of batchTransaction(): the data source's settings, and several statements in one text. */
+  private batchConnections(): Pool {
+    if (this.batchPool) return this.batchPool;
+    if (!this.dataSource.isInitialized) throw new Error('the database connection is not open');
+    const m = parseDbUrl(this.opts.url).mysql!;
+    this.batchPool = createPool({
+      host: m.host, port: m.port, user: m.user, password: m.password, database: m.database,
+      // As TypeORM sets up its own pool (see the constructor and TypeORM's MysqlDriver).
+      charset: 'utf8mb4_unicode_ci', timezone: 'Z', supportBigNumbers: true, bigNumberStrings: true, stringifyObjects: true,
+      connectTimeout: 5_000, enableKeepAlive: true, connectionLimit: this.opts.poolSize ?? 10,
+      multipleStatements: true,
+    });
+    return this.batchPool;
+  }
+
+  private async mysqlBatchTransaction<T>(work: (sql: Sql) => Promise<T>): Promise<T> {
+    const pool = this.batchConnections();
+    const conn = await new Promise<PoolConnection>((ok, fail) => pool.getConnection((err, c) => (err ? fail(err) : ok(c))));
+    const sql = new MysqlBatchSql(conn as unknown as MysqlConnection, this.dataSource.manager);
+    let healthy = true;
+    try {
+      const isolated = this.readCommitted.has(conn);
+      if (!isolated) sql.later('SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED');
+      sql.later('START TRANSACTION');
+      try {
+        const result = await work(sql);
+        sql.later('COMMIT');
+        await sql.flush();
+        if (!isolated) this.readCommitted.add(conn);
+        return result;
+      } catch (err) {
+        // The error that stopped the work counts, not one from rolling back after it; a connection
+        // that cannot roll back is not given back to the pool.
+        healthy = await new Promise<boolean>((done) => conn.query('ROLLBACK', (e) => done(!e)));
+        throw err;
+      }
+    } finally {
+      if (healthy) conn.release();
+      else conn.destroy();
     }
   }
 

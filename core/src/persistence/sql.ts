@@ -9,7 +9,9 @@
  *   callers run inside `Database.transaction()` or `read()`, which hold the one connection meanwhile,
  *   so the statements are part of the transaction that TypeORM began on it.
  * - MySQL: through the transaction's own pooled connection, skipping TypeORM's promise wrapper
- *   (which captures a stack trace per query).
+ *   (which captures a stack trace per query); in `Database.batchTransaction` on a connection that
+ *   takes several statements at once, so the writes whose outcome nobody reads (`later()`) travel
+ *   with the next statement, the last ones with the COMMIT: one round trip less for each.
  * Errors are TypeORM's `QueryFailedError` with the driver's error, as from `em.query()`.
  */
 import { QueryFailedError, type EntityManager } from 'typeorm';
@@ -22,12 +24,30 @@ export interface SqlResult {
   changes: number;
 }
 
+/** One statement with its `?` parameters. */
+export interface Statement {
+  sql: string;
+  params: unknown[];
+}
+
 /** Runs plain SQL with `?` placeholders in the transaction (or read) of an entity manager. */
 export interface Sql {
   readonly q: Quote;
   readonly isMysql: boolean;
   rows<T = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<T[]>;
   run(sql: string, params?: unknown[]): Promise<SqlResult>;
+  /** Several writes in this order, each one's outcome (in one round trip where the connection allows). */
+  runAll(statements: readonly Statement[]): Promise<SqlResult[]>;
+  /**
+   * A write in a transaction whose outcome nobody reads: it goes to the database before the next
+   * statement of this Sql, or at the latest before the commit (see flushSql), in the same round trip
+   * where the connection allows. Its error fails that next statement (or the commit), so the
+   * transaction stays all or nothing. TypeORM queries in between do not see it: flush() first.
+   * On SQLite it runs at once.
+   */
+  later(sql: string, params?: unknown[]): void;
+  /** Sends what later() holds. */
+  flush(): Promise<void>;
 }
 
 /** A value as the database stores it: instants as epoch ms, JSON as text, booleans as 0/1. */
@@ -50,7 +70,7 @@ interface SqliteStatement {
 interface SqliteConnection {
   prepare(sql: string): SqliteStatement;
 }
-interface MysqlConnection {
+export interface MysqlConnection {
   query(sql: string, params: unknown[], cb: (err: Error | null, result: unknown) => void): unknown;
 }
 
@@ -95,6 +115,10 @@ class SqliteSql implements Sql {
   }
 
   async run(sql: string, params: unknown[] = []): Promise<SqlResult> {
+    return this.runNow(sql, params);
+  }
+
+  private runNow(sql: string, params: unknown[]): SqlResult {
     const values = params.map(toDb);
     logQuery(this.em, sql, values);
     try {
@@ -105,46 +129,147 @@ class SqliteSql implements Sql {
       throw new QueryFailedError(sql, values, err as Error);
     }
   }
+
+  async runAll(statements: readonly Statement[]): Promise<SqlResult[]> {
+    return statements.map((s) => this.runNow(s.sql, s.params));
+  }
+
+  later(sql: string, params: unknown[] = []): void {
+    this.runNow(sql, params);
+  }
+
+  async flush(): Promise<void> {}
 }
 
-class MysqlSql implements Sql {
+/** What mysql2 answers for one statement: rows for a SELECT, a header with insertId for a write. */
+type MysqlResult = unknown;
+
+const asSqlResult = (r: MysqlResult): SqlResult => {
+  const h = r as { insertId?: number; affectedRows?: number } | undefined;
+  return { insertId: Number(h?.insertId ?? 0), changes: Number(h?.affectedRows ?? 0) };
+};
+
+/**
+ * Plain SQL on MySQL: the statements later() holds go out ahead of the next one, as `send` can (one
+ * by one, or all in one round trip on a connection that takes several statements at once).
+ */
+abstract class MysqlSqlBase implements Sql {
   readonly q = mysqlQuote;
   readonly isMysql = true;
+  private pending: Statement[] = [];
 
-  constructor(private readonly em: EntityManager) {}
+  /** Sends the statements in order; each one's result. The first error stops the rest. */
+  protected abstract send(statements: Statement[]): Promise<MysqlResult[]>;
 
-  private async exec(sql: string, params: unknown[]): Promise<unknown> {
-    const values = params.map(toDb);
-    const qr = this.em.queryRunner;
-    // Outside a transaction (a plain read) TypeORM picks a pooled connection for the one statement.
-    if (!qr) return this.em.query(sql, values);
-    const conn = (await qr.connect()) as MysqlConnection;
-    logQuery(this.em, sql, values);
-    return new Promise((resolve, reject) => {
-      conn.query(sql, values, (err, result) => (err ? reject(new QueryFailedError(sql, values, err)) : resolve(result)));
-    });
+  /** Sends what later() holds, then these; their results. */
+  protected async exec(statements: readonly Statement[]): Promise<MysqlResult[]> {
+    const held = this.pending;
+    this.pending = [];
+    const all = held.length ? [...held, ...statements] : (statements as Statement[]);
+    const results = await this.send(all);
+    return held.length ? results.slice(held.length) : results;
   }
 
   async rows<T>(sql: string, params: unknown[] = []): Promise<T[]> {
-    const r = await this.exec(sql, params);
+    const [r] = await this.exec([{ sql, params }]);
     return Array.isArray(r) ? (r as T[]) : [];
   }
 
   async run(sql: string, params: unknown[] = []): Promise<SqlResult> {
-    const r = (await this.exec(sql, params)) as { insertId?: number; affectedRows?: number } | undefined;
-    return { insertId: Number(r?.insertId ?? 0), changes: Number(r?.affectedRows ?? 0) };
+    const [r] = await this.exec([{ sql, params }]);
+    return asSqlResult(r);
+  }
+
+  async runAll(statements: readonly Statement[]): Promise<SqlResult[]> {
+    if (!statements.length && !this.pending.length) return [];
+    return (await this.exec(statements)).map(asSqlResult);
+  }
+
+  later(sql: string, params: unknown[] = []): void {
+    this.pending.push({ sql, params });
+  }
+
+  async flush(): Promise<void> {
+    if (this.pending.length) await this.exec([]);
   }
 }
+
+/** Sends one text (one statement, or several joined by `;` on a connection that allows them). */
+function queryOn(conn: MysqlConnection, em: EntityManager | null, sql: string, params: unknown[]): Promise<MysqlResult> {
+  const values = params.map(toDb);
+  if (em) logQuery(em, sql, values);
+  return new Promise((resolve, reject) => {
+    conn.query(sql, values, (err, result) => (err ? reject(new QueryFailedError(sql, values, err)) : resolve(result)));
+  });
+}
+
+/** Plain SQL on the connection of a TypeORM transaction (or, for reads, any pooled one): one statement a round trip. */
+class MysqlSql extends MysqlSqlBase {
+  constructor(private readonly em: EntityManager) {
+    super();
+  }
+
+  protected async send(statements: Statement[]): Promise<MysqlResult[]> {
+    const qr = this.em.queryRunner;
+    const out: MysqlResult[] = [];
+    // Outside a transaction (a plain read) TypeORM picks a pooled connection for each statement.
+    if (!qr) {
+      for (const s of statements) out.push(await this.em.query(s.sql, s.params.map(toDb)));
+      return out;
+    }
+    const conn = (await qr.connect()) as MysqlConnection;
+    for (const s of statements) out.push(await queryOn(conn, this.em, s.sql, s.params));
+    return out;
+  }
+
+  override later(sql: string, params: unknown[] = []): void {
+    if (!this.em.queryRunner) throw new Error('later() needs a transaction');
+    super.later(sql, params);
+  }
+}
+
+/**
+ * Plain SQL on a connection that takes several statements in one text (mysql2's multipleStatements;
+ * see Database.batchTransaction): what later() holds goes in the same round trip as the next
+ * statement. Only statements built here, with `?` parameters, ever run on it.
+ */
+export class MysqlBatchSql extends MysqlSqlBase {
+  /** `em`: whose data source logs the statements (each on its own) when its logging is on. */
+  constructor(private readonly conn: MysqlConnection, private readonly em: EntityManager) {
+    super();
+  }
+
+  protected async send(statements: Statement[]): Promise<MysqlResult[]> {
+    if (!statements.length) return [];
+    if (statements.length === 1) return [await queryOn(this.conn, this.em, statements[0]!.sql, statements[0]!.params)];
+    for (const s of statements) logQuery(this.em, s.sql, s.params.map(toDb));
+    const r = await queryOn(this.conn, null, statements.map((s) => s.sql).join(';\n'), statements.flatMap((s) => s.params));
+    return r as MysqlResult[];
+  }
+}
+
+/** The MySQL runners of the transactions' entity managers, so what later() holds is sent before the commit. */
+const mysqlSqls = new WeakMap<EntityManager, MysqlSql>();
 
 /** The plain-SQL runner for an entity manager (a transaction's, or the data source's for reads). */
 export function sqlFor(em: EntityManager): Sql {
   const t = em.connection.options.type;
-  if (t === 'mysql' || t === 'mariadb') return new MysqlSql(em);
+  if (t === 'mysql' || t === 'mariadb') {
+    if (!em.queryRunner) return new MysqlSql(em);
+    let sql = mysqlSqls.get(em);
+    if (!sql) mysqlSqls.set(em, (sql = new MysqlSql(em)));
+    return sql;
+  }
   if (t === 'better-sqlite3') {
     const conn = (em.connection.driver as unknown as { databaseConnection?: SqliteConnection }).databaseConnection;
     if (conn) return new SqliteSql(em, conn);
   }
   throw new Error(`plain SQL is not set up for the ${t} driver`);
+}
+
+/** Sends what later() holds for a transaction's entity manager (Database.transaction does, before its commit). */
+export async function flushSql(em: EntityManager): Promise<void> {
+  await mysqlSqls.get(em)?.flush();
 }
 
 const insertSql = new Map<string, string>();
@@ -160,13 +285,31 @@ function insertStatement(q: Quote, table: string, cols: readonly string[], rows 
   return sql;
 }
 
-/** Inserts rows that share their columns in one statement (nothing when there are none). */
-export async function sqlInsertMany(sql: Sql, table: string, rows: readonly Record<string, unknown>[]): Promise<SqlResult> {
-  if (!rows.length) return { insertId: 0, changes: 0 };
+/** The one statement that inserts rows sharing their columns (null for no rows). */
+export function insertMany(q: Quote, table: string, rows: readonly Record<string, unknown>[]): Statement | null {
+  if (!rows.length) return null;
   const cols = Object.keys(rows[0]!);
   const params: unknown[] = [];
   for (const row of rows) for (const c of cols) params.push(row[c]);
-  return sql.run(insertStatement(sql.q, table, cols, rows.length), params);
+  return { sql: insertStatement(q, table, cols, rows.length), params };
+}
+
+/** Inserts rows that share their columns in one statement (nothing when there are none). */
+export async function sqlInsertMany(sql: Sql, table: string, rows: readonly Record<string, unknown>[]): Promise<SqlResult> {
+  const s = insertMany(sql.q, table, rows);
+  return s ? sql.run(s.sql, s.params) : { insertId: 0, changes: 0 };
+}
+
+/** Inserts rows that share their columns with later() (nothing when there are none). */
+export function sqlInsertLater(sql: Sql, table: string, rows: readonly Record<string, unknown>[]): void {
+  const s = insertMany(sql.q, table, rows);
+  if (s) sql.later(s.sql, s.params);
+}
+
+/** The ids of the rows one INSERT made, from the first one's (see sqlInsertIds). */
+function idsOf(table: string, rows: readonly unknown[], r: SqlResult, step: number): number[] {
+  if (!(r.insertId > 0) || r.changes !== rows.length) throw new Error(`inserting ${rows.length} row(s) into ${table} gave ${r.changes} row(s) from id ${r.insertId}`);
+  return rows.map((_, i) => r.insertId + i * step);
 }
 
 /**
@@ -176,9 +319,15 @@ export async function sqlInsertMany(sql: Sql, table: string, rows: readonly Reco
  */
 export async function sqlInsertIds(sql: Sql, table: string, rows: readonly Record<string, unknown>[], step: number): Promise<number[]> {
   if (!rows.length) return [];
-  const r = await sqlInsertMany(sql, table, rows);
-  if (!(r.insertId > 0) || r.changes !== rows.length) throw new Error(`inserting ${rows.length} row(s) into ${table} gave ${r.changes} row(s) from id ${r.insertId}`);
-  return rows.map((_, i) => r.insertId + i * step);
+  return idsOf(table, rows, await sqlInsertMany(sql, table, rows), step);
+}
+
+/** sqlInsertIds for several tables, one statement each, sent together (see Sql.runAll): the ids per table. */
+export async function sqlInsertIdsAll(sql: Sql, inserts: readonly { table: string; rows: readonly Record<string, unknown>[] }[], step: number): Promise<number[][]> {
+  const statements = inserts.flatMap((i) => insertMany(sql.q, i.table, i.rows) ?? []);
+  const results = statements.length ? await sql.runAll(statements) : [];
+  let k = 0;
+  return inserts.map((i) => (i.rows.length ? idsOf(i.table, i.rows, results[k++]!, step) : []));
 }
 
 /** Inserts one row and returns its generated id. */

@@ -89,6 +89,57 @@ for (const m of await databaseMatrix()) {
       t.equal(single.stats.splits, mysql ? 1 : 0);
     });
 
+    t.test('a mix of new applicants, follow-ups and repeats in parallel groups ends as one by one', async (t) => {
+      // The same story twice, under two prefixes: once one intake at a time, once all at once through
+      // a batcher with two groups in flight. Each half of the story (a group each) leans only on
+      // itself and on what is on record, so both runs must end the same way.
+      const on = (p: string, id: string) => `<${p}-${id}@x>`;
+      const from = (p: string, who: string, extra: object = {}) => ({ applicant: { contacts: [{ kind: 'email' as const, value: `${p}.${who}@example.ru` }], ...extra } });
+      const story = async (p: string, run: (inputs: IntakeInput[]) => Promise<PromiseSettledResult<IntakeResult>[]>) => {
+        // On record before: an applicant without a name, with one appeal.
+        const before = await intake(base, msg(on(p, 'old'), { messageId: on(p, 'old'), ...from(p, 'z') }));
+        const inputs: IntakeInput[] = [
+          msg(on(p, 'a1'), { messageId: on(p, 'a1'), ...from(p, 'x') }), // new applicant
+          msg(on(p, 'a1'), { messageId: on(p, 'a1'), ...from(p, 'x') }), // the same message again
+          msg(on(p, 'a2'), { messageId: on(p, 'a2'), ...from(p, 'x'), threadKeys: [on(p, 'a1')] }), // a reply within the group
+          msg(on(p, 'a3'), { messageId: on(p, 'a3'), applicant: { fullName: 'Игрек', contacts: [{ kind: 'email', value: `${p}.y@example.ru` }, { kind: 'phone', value: `+7 900 ${p === 'seq' ? 1 : 2}00-00-00` }] } }),
+          msg(on(p, 'a4'), { messageId: on(p, 'a4'), applicant: { contacts: [{ kind: 'phone', value: `8900${p === 'seq' ? 1 : 2}000000` }] } }), // Y again, by phone
+          msg(on(p, 'b1'), { messageId: on(p, 'b1'), ...from(p, 'z', { fullName: 'Зет' }) }), // the known applicant, now named
+          msg(on(p, 'b2'), { messageId: on(p, 'b2'), ...from(p, 'z'), threadKeys: [on(p, 'old')] }), // a reply to the message on record
+          msg(on(p, 'old'), { messageId: on(p, 'old'), ...from(p, 'z') }), // the message on record again
+          msg(on(p, 'b3'), { messageId: on(p, 'b3'), ...from(p, 'z'), subject: `Re: ${before.regNumber}`, regNumberHint: `Re: ${before.regNumber}` }), // quotes its number
+          msg(on(p, 'b4'), { messageId: on(p, 'b4'), ...from(p, 'w'), serviceId: 999_999 }), // refused
+        ];
+        const settled = await run(inputs);
+        // Each outcome by position: which message's appeal, which message's applicant (first seen), how.
+        const appeals = await db.read((em) => em.findBy(Appeal, settled.flatMap((s) => (s.status === 'fulfilled' ? [{ id: s.value.appealId }] : []))));
+        const applicantOf = new Map(appeals.map((a) => [a.id, a.applicantId]));
+        const ids = [before.appealId, ...settled.map((s) => (s.status === 'fulfilled' ? s.value.appealId : -1))];
+        const people = ids.map((id) => (id === before.appealId ? applicantOf.get(id) ?? -2 : applicantOf.get(id) ?? -1));
+        const applicants = await db.read((em) => em.findBy(Applicant, [...new Set(people)].filter((x) => x > 0).map((id) => ({ id }))));
+        return settled.map((s, i) => (s.status === 'rejected'
+          ? { refused: String((s.reason as Error).message) }
+          : {
+            appeal: ids.indexOf(s.value.appealId), applicant: people.indexOf(applicantOf.get(s.value.appealId) ?? people[0]!), created: s.value.created, followUp: s.value.followUp,
+            name: applicants.find((a) => a.id === applicantOf.get(s.value.appealId))?.fullName ?? (people.indexOf(applicantOf.get(s.value.appealId)!) === 0 ? null : 'unknown'),
+            numbered: parseRegNumber(s.value.regNumber ?? '')?.id === s.value.appealId, position: i,
+          }));
+      };
+      const oneByOne = await story('seq', async (inputs) => {
+        const out: PromiseSettledResult<IntakeResult>[] = [];
+        for (const i of inputs) out.push(await intake(base, i).then((value) => ({ status: 'fulfilled' as const, value }), (reason: unknown) => ({ status: 'rejected' as const, reason })));
+        return out;
+      });
+      const two = new IntakeBatcher(base, { parallel: 2 });
+      const together = await story('grp', (inputs) => Promise.all(inputs.map((i) => intake({ ...base, batcher: two }, i).then((value) => ({ status: 'fulfilled' as const, value }), (reason: unknown) => ({ status: 'rejected' as const, reason })))));
+      t.same([two.stats.groups, two.stats.largest], [2, 5], 'two groups of five, in flight together');
+      t.same(together, oneByOne, 'the same appeals, applicants, names, follow-ups and repeats');
+      // The story did what it says.
+      t.same(oneByOne.map((o) => ('refused' in o ? 'refused' : o.created ? 'new' : o.followUp ? `follows ${o.appeal}` : `again ${o.appeal}`)),
+        ['new', 'again 1', 'follows 1', 'new', 'new', 'new', 'follows 0', 'again 0', 'follows 0', 'refused']);
+      t.same(oneByOne.slice(0, 9).map((o) => ('applicant' in o ? o.applicant : null)), [1, 1, 1, 4, 4, 0, 0, 0, 0], 'x; y by address then by phone; z on record');
+    });
+
     t.test('long messages are written in groups that fit one statement', async (t) => {
       const small = new IntakeBatcher(base, { maxGroupChars: 100 });
       const d = { ...base, batcher: small };
