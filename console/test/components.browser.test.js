@@ -151,6 +151,25 @@ t.test('console components in Chromium', { skip }, async (t) => {
     t.match(await page.textContent('[data-entry=n2]'), /об ответе.*не отправлено \(3\)/s);
   });
 
+  t.test('a call shows what happened in the console\'s language, not the stored Russian text', async (t) => {
+    const call = {
+      ...card, channel: 'phone', notices: [],
+      interactions: [{
+        id: 21, direction: 'in', kind: 'call', channel: 'phone', at: '2026-03-02T08:00:00Z', authorUserId: null, subject: null, body: 'Входящий звонок (+74950000000), меню: субсидии. Итог: разговор с оператором.', deliveryStatus: null, deliveryError: null, attachments: [],
+        meta: { call: { asteriskChannelId: '1709.42', direction: 'in', startedAt: '2026-03-02T08:00:00Z', queuedAt: '2026-03-02T08:00:20Z', answeredAt: '2026-03-02T08:01:35Z', endedAt: '2026-03-02T08:05:00Z', hungUpBy: 'operator', outcome: 'answered', operatorUserId: 2, durationSeconds: 300, waitSeconds: 75, talkSeconds: 205, choice: 'субсидии', digit: '2', missedBy: [] } },
+      }],
+    };
+    await mount('AppealTimeline', { card: call });
+    await page.evaluate(() => window.harness.setLocale('en'));
+    await page.waitForFunction(() => document.querySelector('[data-entry=i21]')?.textContent.includes('talked with an operator'));
+    const facts = await page.locator('[data-entry=i21] [data-testid=call-facts] .q-chip').allTextContents();
+    t.same(facts.map((x) => x.trim()), ['talked with an operator', 'the operator hung up', 'waited 1:15', 'talked 3:25', 'call 5:00', 'menu: субсидии']);
+    t.notMatch(await page.textContent('[data-entry=i21]'), /Входящий звонок/, 'the stored text stands in only when there are no facts');
+    t.match(await page.textContent('[data-entry=i21]'), /Call · inbound/);
+    await page.evaluate(() => window.harness.setLocale('ru'));
+    await page.waitForFunction(() => document.querySelector('[data-entry=i21]')?.textContent.includes('разговор с оператором'));
+  });
+
   t.test('the reply composer fills templates, inserts knowledge-base text and asks for a text before sending', async (t) => {
     await mount('ReplyComposer', { card });
     t.equal(await page.inputValue('input[data-testid=reply-subject]'), 'Re: Технический паспорт');

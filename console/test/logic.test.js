@@ -14,6 +14,9 @@ import { previewKind, formatBytes } from '../src/logic/format.ts';
 import { buildQuery } from '../src/api/http.ts';
 import { mergeLine } from '../src/api/chat.ts';
 import { timelineSources } from '../src/logic/timeline.ts';
+import { callFacts, formatCallTime } from '../src/logic/call-facts.ts';
+// The phone channel's own summary of a call, so the timeline reads exactly what the plugin writes.
+import { callSummary } from '@okno/channel-phone';
 
 const MIN = 60_000;
 const HOUR = 60 * MIN;
@@ -208,4 +211,23 @@ t.test('a sent notice and its outbound interaction are one timeline entry', asyn
   t.same(s.notices.map((x) => x.id), [8], 'only the notice without an interaction stands alone');
   t.same(s.interactions.map((x) => x.notice?.id ?? null), [null, 7, null], 'the interaction carries its notice; an unknown notice id is left as a plain interaction');
   t.same(timelineSources([i(4, 'message', { noticeId: 8 })], [n(8, 'sent')]).notices.map((x) => x.id), [8], 'only kind "notice" interactions stand for a notice');
+});
+
+t.test('a call on the timeline: the facts the phone channel records, read in any language', async (t) => {
+  const at = (s) => new Date(Date.parse('2026-03-02T09:00:00Z') + s * 1000);
+  const summary = callSummary({
+    direction: 'in', callId: '1709370000.42', appealId: 7, number: '+74950000000', startedAt: at(0), queuedAt: at(20), answeredAt: at(95), endedAt: at(95 + 3725),
+    hungUpBy: 'caller', outcome: 'answered', operatorId: '12', choice: 'Жилищные субсидии', digit: '2', missed: [{ operatorId: '9', cause: 'no answer' }],
+  });
+  t.same(callFacts({ call: summary }), {
+    direction: 'in', outcome: 'answered', hungUpBy: 'caller', waitSeconds: 75, talkSeconds: 3725, durationSeconds: 3820, operatorUserId: 12, choice: 'Жилищные субсидии', missed: 1,
+  });
+  t.equal(formatCallTime(75), '1:15');
+  t.equal(formatCallTime(3725), '1:02:05');
+  t.equal(callFacts({ call: { ...summary, outcome: 'exploded' } }), null, 'an outcome the console does not know: the stored text is shown instead');
+  t.equal(callFacts({ call: { ...summary, waitSeconds: -1 } }), null);
+  t.equal(callFacts({ noticeId: 3 }), null);
+  t.equal(callFacts(null), null);
+  const abandoned = callFacts({ call: { ...summary, outcome: 'abandoned', operatorUserId: null, choice: '', missedBy: undefined } });
+  t.match(abandoned, { outcome: 'abandoned', operatorUserId: null, choice: null, missed: 0 });
 });

@@ -144,6 +144,11 @@ const en: typeof ru = {
       kind: { message: 'Message', call: 'Call', fax: 'Fax', chat: 'Chat', note: 'Note', notice: 'Notice', system: 'Event' },
       direction: { in: 'inbound', out: 'outbound', internal: 'internal' },
       delivery: { pending: 'waiting to be sent', sending: 'sending', sent: 'delivered', failed: 'not delivered', bounced: 'bounced' },
+      call: {
+        outcome: { answered: 'talked with an operator', abandoned: 'the caller hung up while waiting', 'callback-requested': 'the caller asked to be called back', 'no-answer': 'the applicant did not answer', failed: 'the call could not be registered or queued' },
+        hungUpBy: { caller: 'the caller hung up', operator: 'the operator hung up', system: 'ended by the system', unknown: 'hung up while the PBX link was down' },
+        wait: 'waited {t}', talk: 'talked {t}', duration: 'call {t}', menu: 'menu: {choice}', missed: 'not taken by {n} operator(s)',
+      },
       notice: 'Notice',
       noticeKind: { received: 'of registration', redirected: 'of redirection', extended: 'of extension', answered: 'of the answer', ready_early: 'of early readiness', suspended: 'of suspension' },
       noticeStatus: { pending: 'waiting to be sent', sending: 'sending', sent: 'sent', failed: 'not sent', not_deliverable: 'nowhere to send' },

@@ -142,6 +142,11 @@ export default {
       kind: { message: 'Сообщение', call: 'Звонок', fax: 'Факс', chat: 'Чат', note: 'Заметка', notice: 'Уведомление', system: 'Событие' },
       direction: { in: 'входящее', out: 'исходящее', internal: 'внутреннее' },
       delivery: { pending: 'ждёт отправки', sending: 'отправляется', sent: 'доставлено', failed: 'не доставлено', bounced: 'возврат' },
+      call: {
+        outcome: { answered: 'разговор с оператором', abandoned: 'абонент не дождался ответа', 'callback-requested': 'абонент заказал обратный звонок', 'no-answer': 'заявитель не ответил', failed: 'звонок не удалось зарегистрировать или поставить в очередь' },
+        hungUpBy: { caller: 'положил трубку абонент', operator: 'положил трубку оператор', system: 'завершён системой', unknown: 'завершён, пока не было связи с АТС' },
+        wait: 'ожидание {t}', talk: 'разговор {t}', duration: 'звонок {t}', menu: 'меню: {choice}', missed: 'не взяли операторов: {n}',
+      },
       notice: 'Уведомление',
       noticeKind: { received: 'о регистрации', redirected: 'о переадресации', extended: 'о продлении срока', answered: 'об ответе', ready_early: 'о досрочной готовности', suspended: 'о приостановке' },
       noticeStatus: { pending: 'ждёт отправки', sending: 'отправляется', sent: 'отправлено', failed: 'не отправлено', not_deliverable: 'некуда отправить' },
