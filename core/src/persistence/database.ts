@@ -247,7 +247,12 @@ export class Database {
     let healthy = true;
     try {
       const isolated = this.readCommitted.has(conn);
-      if (!isolated) sql.later('SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED');
+      if (!isolated) {
+        sql.later('SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED');
+        // The driver escapes values with backslashes; a server whose sql_mode reads them literally
+        // would let a value end its string early, and here a statement may follow in the same text.
+        sql.later("SET SESSION sql_mode = REPLACE(@@SESSION.sql_mode, 'NO_BACKSLASH_ESCAPES', '')");
+      }
       sql.later('START TRANSACTION');
       try {
         const result = await work(sql);

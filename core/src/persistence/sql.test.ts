@@ -47,6 +47,17 @@ for (const m of await databaseMatrix()) {
       t.same(await values('lb'), ['b1', 'b2', 'c0', 'c1', 'c2']);
     });
 
+    t.test('values are stored as given, whatever quotes, backslashes and semicolons they hold', async (t) => {
+      const odd = ["it's", 'a\\b', "x'); DELETE FROM lb; --", 'q?"`;', 'ё\\\''];
+      await db.batchTransaction(async (sql) => {
+        put(sql, 'la', ...odd.slice(0, 2));
+        await sql.run('INSERT INTO la (v) VALUES (?)', [odd[2]]);
+        put(sql, 'la', ...odd.slice(3));
+      });
+      t.same((await values('la')).slice(-odd.length), odd);
+      t.same(await values('lb'), ['b1', 'b2', 'c0', 'c1', 'c2'], 'nothing else ran');
+    });
+
     t.test('a transaction of TypeORM sends them before its commit', async (t) => {
       await db.transaction(async (em) => {
         put(sqlFor(em), 'lb', 'd1');
