@@ -66,6 +66,12 @@ export interface PhoneConfig {
   pingMs: number;
   /** Time limit of one REST request. */
   requestTimeoutMs: number;
+  /**
+   * Answering a new call when Asterisk answers 5xx (or cannot be reached): tried `attempts` times in
+   * all, `delayMs` before the second try and doubling; then the call is hung up with the cause
+   * "congestion" (the caller's network signals "try later"), never left silent in Stasis.
+   */
+  answerRetry: { attempts: number; delayMs: number };
 }
 
 export const DEFAULTS: Omit<PhoneConfig, 'url' | 'user' | 'password'> = {
@@ -89,6 +95,7 @@ export const DEFAULTS: Omit<PhoneConfig, 'url' | 'user' | 'password'> = {
   reconnect: { minMs: 500, maxMs: 30_000 },
   pingMs: 15_000,
   requestTimeoutMs: 10_000,
+  answerRetry: { attempts: 4, delayMs: 250 },
 };
 
 const positive = (max: number) => ({ type: 'number', integer: true, min: 1, max });
@@ -135,6 +142,7 @@ export const configSchema: Record<string, unknown> = {
   reconnect: { type: 'object', strict: true, props: { minMs: positive(60_000), maxMs: positive(600_000) } },
   pingMs: positive(600_000),
   requestTimeoutMs: positive(600_000),
+  answerRetry: { type: 'object', strict: true, props: { attempts: positive(10), delayMs: positive(10_000) } },
 };
 
 /** Problems the schema cannot see (empty when the config is coherent). */

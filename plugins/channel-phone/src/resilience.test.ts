@@ -130,11 +130,30 @@ t.test('Asterisk away and back, bad input', async (t) => {
     p.pbx.hangupRemote(channelId);
     t.match(await summary(channelId), { outcome: 'answered', missedBy: [{ cause: /500/ }] });
 
-    p.pbx.failNext('POST', /\/answer$/, 503, 'Service Unavailable');
-    const lost = p.pbx.placeCall({ from: '+7 916 100-00-07' });
-    await waitFor('the failed answer reported', async () => /answered 503 to POST \/channels\/[^/]+\/answer/.test(((await health()).details?.stats as { lastFailure: string }).lastFailure));
-    p.pbx.hangupRemote(lost);
+  });
+
+  await t.test('a new call Asterisk answers 5xx to: tried again, then hung up with a cause, never left silent', async (t) => {
+    await p.setState('paused', 'break');
+    // Two failures, then Asterisk answers: the third try takes the call.
+    p.pbx.failNext('POST', /\/answer$/, 503, 'Service Unavailable', 2);
+    const { channelId } = await p.callIn('+7 916 100-00-07');
+    t.equal(p.pbx.requests.filter((r) => r.path === `/ari/channels/${channelId}/answer`).map((r) => r.status).join(','), '503,503,204', 'answered on the third try');
+    t.match(((await health()).details?.stats as { lastFailure: string }).lastFailure, /answer a call \(attempt 2 of 3\): Asterisk answered 503 to POST \/channels\/[^/]+\/answer: Service Unavailable/);
+    p.pbx.hangupRemote(channelId);
+    t.match(await summary(channelId), { outcome: 'abandoned' });
+
+    // Asterisk keeps failing: the call is hung up with "congestion" (the caller's network says "try later").
+    p.pbx.failNext('POST', /\/answer$/, 500, 'Internal Server Error', 3);
+    const lost = p.pbx.placeCall({ from: '+7 916 100-00-08' });
+    const destroyed = await waitFor('the call hung up', () => p.pbx.sent.find((e) => e.type === 'ChannelDestroyed' && (e.channel as { id: string }).id === lost));
+    t.equal(destroyed!.cause, 34, 'with the cause congestion');
+    t.notOk(p.pbx.channels.has(lost), 'not left in Stasis');
+    t.equal(p.pbx.requests.filter((r) => r.path === `/ari/channels/${lost}/answer`).length, 3, 'tried three times');
     await p.flow.idle();
+    const h = await health();
+    t.equal(h.status, 'degraded');
+    t.match(h.details?.stats, { answerFailures: 1, lastFailure: /answer a call: given up after 3 attempt\(s\), hung up with "congestion": Asterisk answered 500/ });
+    t.same(p.flow.active(), {}, 'the call is not followed any more');
     t.equal(await p.callInteraction(lost), null, 'a call never answered is no appeal');
   });
 });

@@ -5,7 +5,7 @@
  */
 import type { Context, ServiceSchema } from 'moleculer';
 import {
-  Appeal, Interaction, User, channelService, redactSecrets,
+  Appeal, Interaction, JournalEntry, User, channelService, redactSecrets,
   type ChannelCapabilities, type ChannelHealth, type IntakeInput, type IntakeResult, type JournalEvent, type OutboundMessage, type PluginContext, type SendResult,
 } from '@okno/core';
 import { AriClient, AriUnavailable, isGone, type PbxAdapter } from './ari/client.js';
@@ -13,6 +13,10 @@ import type { AriEvent } from './ari/types.js';
 import { operatorEndpoint, type PhoneConfig } from './config.js';
 import { CallFlow, type CallbackSource, type EnqueueParams } from './calls/call-flow.js';
 import { CHANNEL, recordCall, type CallSummary } from './calls/call-record.js';
+import { callIdOfContact, choiceOf, contactTrails, type ContactEvent, type DurableCall } from './calls/durable.js';
+
+/** How far back the journal is read for calls still open at a start (a call lasts hours at most). */
+const OPEN_CALLS_WINDOW_MS = 24 * 3_600_000;
 
 /** Why `send` refuses: what the phone channel cannot deliver. */
 export const NOT_DELIVERABLE = 'not deliverable by phone';
@@ -53,8 +57,41 @@ export function phoneService(ctx: PluginContext<PhoneConfig>): ServiceSchema {
       });
       const summary = found?.inter.meta?.call as CallSummary | undefined;
       if (!found?.appeal.replyAddress || !summary?.queuedAt) return null;
-      const choice = Object.values(cfg.ivr.menu).find((c) => c.label === summary.choice) ?? cfg.ivr.defaultChoice;
+      const choice = choiceOf(cfg.ivr, summary.digit, summary.choice);
       return { appealId: found.appeal.id, number: found.appeal.replyAddress, enqueuedAt: new Date(summary.queuedAt), choice, regNumber: found.appeal.regNumber };
+    },
+    durable: (callId): Promise<DurableCall | null> => core.db.read(async (em) => {
+      const inter = await em.findOne(Interaction, { where: { channel: CHANNEL, externalId: `call:${callId}` } });
+      const appeal = inter ? await em.findOne(Appeal, { where: { id: inter.appealId } }) : null;
+      if (!inter || !appeal) return null;
+      // Routing's contacts of the call (call-<id>, call-<id>-r<n>) and of its callback (cb-<id>...), from the journal.
+      const rows = await em.getRepository(JournalEntry).createQueryBuilder('j')
+        .where('j.aggregateType = :type', { type: 'contact' })
+        .andWhere('(j.aggregateId = :call OR j.aggregateId LIKE :calls OR j.aggregateId = :cb OR j.aggregateId LIKE :cbs)', { call: `call-${callId}`, calls: `call-${callId}-r%`, cb: `cb-${callId}`, cbs: `cb-${callId}-r%` })
+        .orderBy('j.seq', 'ASC')
+        .getMany();
+      const trails = contactTrails(rows, callId);
+      const meta = inter.meta ?? {};
+      const digit = typeof meta.menuDigit === 'string' ? meta.menuDigit : null;
+      const label = appeal.subject?.replace(/^Звонок: /, '') ?? null;
+      return {
+        appealId: appeal.id, regNumber: appeal.regNumber, number: appeal.replyAddress ?? null, startedAt: inter.at, choice: choiceOf(cfg.ivr, digit, label), digit,
+        recorded: Boolean(meta.call), call: trails.call, callback: trails.callback,
+      };
+    }),
+    openCalls: async () => {
+      const since = new Date(core.clock().getTime() - OPEN_CALLS_WINDOW_MS);
+      const rows: ContactEvent[] = await core.db.read((em) => em.getRepository(JournalEntry).createQueryBuilder('j')
+        .where('j.aggregateType = :type', { type: 'contact' })
+        .andWhere('j.aggregateId LIKE :calls', { calls: 'call-%' })
+        .andWhere('j.at >= :since', { since: since.getTime() }) // an instant column holds epoch milliseconds
+        .orderBy('j.seq', 'ASC')
+        .getMany());
+      const ids = new Set(rows.map((r) => callIdOfContact(r.aggregateId)).filter((id): id is string => id !== null));
+      return [...ids].filter((id) => {
+        const call = contactTrails(rows, id).call;
+        return call !== null && call.state !== 'ended';
+      });
     },
   });
   const calls = flow;

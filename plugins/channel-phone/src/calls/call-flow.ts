@@ -19,14 +19,18 @@
  * while the call is being registered is handled once the registration is done, never in the middle.
  * After a reconnection to Asterisk `resync()` compares the calls with `GET /channels`: calls that
  * ended meanwhile are ended here, operator legs answered or lost meanwhile are acted on, dials that
- * failed while Asterisk was away are made again, and calls that entered Stasis unseen are taken in.
+ * failed while Asterisk was away are made again, and calls in Stasis that this node does not follow
+ * are taken over: after a core restart a call is followed again from what Asterisk shows (its bridge,
+ * its operator's leg) and what is durable (its appeal, routing's contacts in the journal), and calls
+ * that ended while no node followed them are recorded and their contacts ended.
  */
 import type { IntakeInput, IntakeResult } from '@okno/core';
 import type { PbxAdapter } from '../ari/client.js';
 import { AriUnavailable, isGone } from '../ari/client.js';
-import type { AriChannel, AriEvent } from '../ari/types.js';
+import type { AriBridge, AriChannel, AriEvent } from '../ari/types.js';
 import { callbackEndpoint, dialable, type MenuChoice, type PhoneConfig } from '../config.js';
 import type { CallRecord } from './call-record.js';
+import { callIdOfContact, type DurableCall } from './durable.js';
 
 export interface EnqueueParams {
   contactId: string;
@@ -60,11 +64,15 @@ export interface CallFlowDeps {
   record(r: CallRecord): Promise<void>;
   /** A callback's data from the appeal, when this node does not remember it. */
   callbackSource(callId: string): Promise<CallbackSource | null>;
+  /** A registered call as the database knows it (appeal, interaction, routing's contacts from the journal); null: never registered. */
+  durable(callId: string): Promise<DurableCall | null>;
+  /** Calls whose latest routing contact is still open in the journal (waiting or assigned), recent ones. */
+  openCalls(): Promise<string[]>;
   now(): Date;
   logger: { info(o: object, m: string): void; warn(o: object, m: string): void; error(o: object, m: string): void };
 }
 
-type CallState = 'menu' | 'registering' | 'waiting' | 'dialing' | 'talking' | 'leaving' | 'ended';
+type CallState = 'adopting' | 'menu' | 'registering' | 'waiting' | 'dialing' | 'talking' | 'leaving' | 'ended';
 type HungUpBy = 'caller' | 'operator' | 'system' | 'unknown';
 
 interface Leg {
@@ -95,6 +103,8 @@ interface InboundCall {
   outcome: CallRecord['outcome'] | null;
   menuTimer: NodeJS.Timeout | null;
   hangingUp: boolean;
+  /** Taken over after a core restart: since when this node follows it, and which times are not known. */
+  adopted: { since: Date; unknown: string[] } | null;
 }
 
 interface Callback {
@@ -131,7 +141,15 @@ export class CallFlow {
   private readonly chains = new Map<string, Promise<void>>();
   private holdingReady: Promise<void> | null = null;
   private stopped = false;
-  readonly stats = { calls: 0, registered: 0, answered: 0, abandoned: 0, callbacks: 0, failures: 0, lastFailure: null as string | null, resyncs: 0 };
+  readonly stats = {
+    calls: 0, registered: 0, answered: 0, abandoned: 0, callbacks: 0, failures: 0, lastFailure: null as string | null, resyncs: 0,
+    /** Calls taken over after a restart (found in Asterisk) and calls found ended meanwhile (settled from the journal). */
+    adopted: 0, settledAfterRestart: 0,
+    /** New calls Asterisk would not answer (5xx after every retry): hung up with "congestion". */
+    answerFailures: 0,
+  };
+  /** The comparison with Asterisk in progress (assignments of calls not adopted yet wait for it). */
+  private resyncing: Promise<void> | null = null;
 
   constructor(private readonly d: CallFlowDeps) {}
 
@@ -237,6 +255,9 @@ export class CallFlow {
     if (this.stopped) return undefined;
     const known = this.byContact.get(contactId);
     if (known && 'from' in known) return this.serial(known.id, 'dial the operator', () => this.dialOperator(known, operatorId));
+    // A call being taken over after a restart is known once the comparison with Asterisk is done.
+    const resyncing = this.resyncing;
+    if (!known && resyncing && callIdOfContact(contactId) !== null) return resyncing.then(() => this.assigned(contactId, operatorId));
     const m = /^cb-(.+?)(?:-r\d+)?$/.exec(contactId);
     if (!m) return undefined;
     const callId = m[1]!;
@@ -254,23 +275,26 @@ export class CallFlow {
   // ---- inbound
 
   /** A new inbound call: known at once (a digit or hang-up right behind StasisStart finds it), answered in its chain. */
-  private inbound(ch: AriChannel, adopted = false): void {
+  private inbound(ch: AriChannel): void {
     if (this.calls.has(ch.id)) return;
+    const call = this.newCall(ch, 'menu');
+    void this.serial(ch.id, 'answer a call', () => this.answer(call, ch.state === 'Up'));
+  }
+
+  private newCall(ch: AriChannel, state: CallState): InboundCall {
     this.stats.calls++;
     const call: InboundCall = {
-      id: ch.id, from: callerNumber(ch), startedAt: dateOf(ch.creationtime) ?? this.d.now(), state: 'menu', choice: this.d.config.ivr.defaultChoice, digit: null,
+      id: ch.id, from: callerNumber(ch), startedAt: dateOf(ch.creationtime) ?? this.d.now(), state, choice: this.d.config.ivr.defaultChoice, digit: null,
       appealId: null, regNumber: null, contactId: `call-${ch.id}`, requeues: 0, enqueuedAt: null, operatorId: null, operatorLeg: null, pendingDial: false, legs: 0,
-      bridgeId: null, answeredAt: null, missed: [], outcome: null, menuTimer: null, hangingUp: false,
+      bridgeId: null, answeredAt: null, missed: [], outcome: null, menuTimer: null, hangingUp: false, adopted: null,
     };
     this.calls.set(ch.id, call);
-    // A call found in Stasis at (re)connection and answered already was met by an earlier run: no menu again.
-    if (adopted && ch.state === 'Up') void this.serial(ch.id, 'take in a call found in Stasis', () => this.register(call, this.d.config.ivr.defaultChoice, null));
-    else void this.serial(ch.id, 'answer a call', () => this.answer(call, ch.state === 'Up'));
+    return call;
   }
 
   private async answer(call: InboundCall, up: boolean): Promise<void> {
     if (call.state !== 'menu') return;
-    if (!up) await this.d.pbx.answer(call.id);
+    if (!up && !(await this.answerOrGiveUp(call))) return;
     const greeting = this.d.config.ivr.greeting;
     if (!greeting) return this.register(call, this.d.config.ivr.defaultChoice, null);
     try {
@@ -279,6 +303,52 @@ export class CallFlow {
       this.failed('greeting', err);
       this.startMenuTimer(call);
     }
+  }
+
+  /**
+   * Answers a new call. A 5xx (or Asterisk unreachable) is tried again after `answerRetry.delayMs`,
+   * doubling, `answerRetry.attempts` times in all; when Asterisk keeps failing (or refuses with another
+   * error) the call is hung up with the cause "congestion", so the caller's network signals "try
+   * later" instead of the caller waiting in silence in Stasis. Health counts it (`answerFailures`).
+   */
+  private async answerOrGiveUp(call: InboundCall): Promise<boolean> {
+    const { attempts, delayMs } = this.d.config.answerRetry;
+    let last: unknown = null;
+    for (let i = 1; i <= attempts && !this.stopped; i++) {
+      try {
+        await this.d.pbx.answer(call.id);
+        return true;
+      } catch (err) {
+        last = err;
+        if (isGone(err)) {
+          await this.finish(call, 'caller'); // the caller hung up meanwhile
+          return false;
+        }
+        this.failed(`answer a call (attempt ${i} of ${attempts})`, err);
+        if (!retryable(err)) break;
+        if (i < attempts) await sleep(delayMs * 2 ** (i - 1));
+      }
+    }
+    this.stats.answerFailures++;
+    const why = last instanceof Error ? last.message : String(last);
+    this.d.logger.error({ channelId: call.id, err: why }, 'phone: Asterisk did not answer a new call; it is hung up with the cause "congestion"');
+    let hungUp = false;
+    for (let i = 1; i <= attempts && !hungUp; i++) {
+      try {
+        await this.d.pbx.hangup(call.id, 'congestion');
+        hungUp = true;
+      } catch (err) {
+        if (isGone(err)) hungUp = true;
+        else {
+          this.failed(`hang up a call that could not be answered (attempt ${i} of ${attempts})`, err);
+          if (i < attempts) await sleep(delayMs * 2 ** (i - 1));
+        }
+      }
+    }
+    if (!hungUp) this.d.logger.error({ channelId: call.id }, 'phone: a call that could not be answered could not be hung up either; Asterisk keeps it until the caller hangs up');
+    this.stats.lastFailure = `answer a call: given up after ${attempts} attempt(s)${hungUp ? ', hung up with "congestion"' : ''}: ${why}`;
+    await this.finish(call, 'system', { hungUp: true });
+    return false;
   }
 
   private startMenuTimer(call: InboundCall): void {
@@ -497,14 +567,14 @@ export class CallFlow {
 
   // ---- the end of an inbound call
 
-  private async finish(call: InboundCall, by: HungUpBy): Promise<void> {
+  private async finish(call: InboundCall, by: HungUpBy, o: { hungUp?: boolean } = {}): Promise<void> {
     if (call.state === 'ended') return;
     const was = call.state;
     call.state = 'ended';
     call.hangingUp = true;
     if (call.menuTimer) clearTimeout(call.menuTimer);
     const endedAt = this.d.now();
-    if (by !== 'caller') await this.quietly('hang up the caller', this.d.pbx.hangup(call.id));
+    if (by !== 'caller' && !o.hungUp) await this.quietly('hang up the caller', this.d.pbx.hangup(call.id));
     if (call.operatorLeg) {
       const leg = call.operatorLeg;
       this.legs.delete(leg);
@@ -524,6 +594,7 @@ export class CallFlow {
     await this.d.record({
       direction: 'in', callId: call.id, appealId: call.appealId, number: call.from, startedAt: call.startedAt, queuedAt: call.enqueuedAt, answeredAt: call.answeredAt,
       endedAt, hungUpBy: by, outcome, operatorId: was === 'talking' ? call.operatorId : null, choice: call.choice.label, digit: call.digit, missed: call.missed,
+      followedAfterRestart: call.adopted,
     });
   }
 
@@ -639,9 +710,13 @@ export class CallFlow {
 
   /** After (re)connecting: the holding bridge again, and every call compared with what Asterisk has now. */
   async resync(): Promise<void> {
+    const run = this.compare();
+    const mark = run.catch(() => undefined);
+    this.resyncing = mark;
     try {
-      await this.compare();
+      await run;
     } finally {
+      if (this.resyncing === mark) this.resyncing = null;
       this.stats.resyncs++;
     }
   }
@@ -649,13 +724,8 @@ export class CallFlow {
   private async compare(): Promise<void> {
     this.holdingReady = null;
     await this.ensureHolding().catch((err: unknown) => this.failed('the holding bridge', err));
-    let channels: AriChannel[];
-    try {
-      channels = await this.d.pbx.listChannels();
-    } catch (err) {
-      this.failed('list the channels after reconnecting', err);
-      return;
-    }
+    const channels = await this.listed('list the channels after reconnecting', () => this.d.pbx.listChannels());
+    if (!channels) return;
     const now = new Map(channels.map((c) => [c.id, c]));
     const app = this.d.config.app;
     for (const call of [...this.calls.values()]) {
@@ -701,26 +771,181 @@ export class CallFlow {
         }
       });
     }
-    // Calls that entered Stasis while the events did not reach us. One already in a conversation
-    // (a bridge other than the holding bridge, e.g. after a core restart) is left alone: taking it
-    // in would put it back on hold.
+    // Calls in Stasis(app) that this node does not follow: they entered while the events did not
+    // reach us, or were followed by this node before a core restart. They are taken over (below).
     const unknown = channels.filter((ch) => {
       const args = ch.dialplan.app_name === 'Stasis' ? ch.dialplan.app_data.split(',') : [];
       return args[0] === app && args.length === 1 && !this.calls.has(ch.id);
     });
-    if (!unknown.length) return;
-    let talking: Set<string>;
-    try {
-      talking = new Set((await this.d.pbx.listBridges()).filter((b) => b.id !== this.d.config.holdingBridgeId).flatMap((b) => b.channels));
-    } catch (err) {
-      this.failed('list the bridges after reconnecting', err);
-      return;
+    if (unknown.length) {
+      const bridges = await this.listed('list the bridges after reconnecting', () => this.d.pbx.listBridges());
+      if (!bridges) return;
+      await Promise.all(unknown.map((ch) => this.adopt(ch, channels, bridges)));
     }
-    for (const ch of unknown) {
-      if (talking.has(ch.id)) this.d.logger.warn({ channelId: ch.id }, 'phone: a call in conversation that this node does not know is left as it is');
-      else this.inbound(ch, true);
+    await this.settleVanished(channels);
+  }
+
+  /** A list from Asterisk, or null (the failure counted) when it cannot be read. */
+  private async listed<T>(what: string, read: () => Promise<T[]>): Promise<T[] | null> {
+    try {
+      return await read();
+    } catch (err) {
+      this.failed(what, err);
+      return null;
     }
   }
+
+  // ---- taking calls over after a restart
+
+  /**
+   * A call in Stasis that this node does not follow. It is known at once, with its operator's leg
+   * (`<call>-op<n>`, or the other channel of its conversation bridge), so that events about them wait
+   * in the call's chain behind the take-over.
+   */
+  private adopt(ch: AriChannel, channels: readonly AriChannel[], bridges: readonly AriBridge[]): Promise<void> {
+    const call = this.newCall(ch, 'adopting');
+    const bridge = bridges.find((b) => b.channels.includes(ch.id)) ?? null;
+    const legRe = new RegExp(`^${escapeRe(ch.id)}-op(\\d+)$`);
+    const legs = channels.filter((c) => legRe.test(c.id)).map((c) => ({ ch: c, n: Number(legRe.exec(c.id)![1]) })).sort((a, b) => b.n - a.n);
+    const partner = bridge && bridge.id !== this.d.config.holdingBridgeId ? (bridge.channels.find((c) => c !== ch.id) ?? null) : null;
+    const leg = legs[0]?.ch ?? null;
+    call.legs = legs[0]?.n ?? 0;
+    if (partner) this.legs.set(partner, { kind: 'operator', key: ch.id });
+    else if (leg) this.legs.set(leg.id, { kind: 'operator', key: ch.id });
+    return this.serial(ch.id, 'take over a call found in Stasis', () => this.takeOver(call, ch, bridge, partner, partner ? null : leg));
+  }
+
+  private forget(call: InboundCall): void {
+    this.calls.delete(call.id);
+    for (const [id, leg] of this.legs) if (leg.key === call.id && leg.kind === 'operator') this.legs.delete(id);
+  }
+
+  private async takeOver(call: InboundCall, ch: AriChannel, bridge: AriBridge | null, partner: string | null, leg: AriChannel | null): Promise<void> {
+    if (call.state !== 'adopting') return; // hung up meanwhile
+    const known = await this.d.durable(call.id);
+    const holding = this.d.config.holdingBridgeId;
+    const inConversation = bridge !== null && bridge.id !== holding;
+    if (!known) {
+      // Never registered: it was in the menu (or being registered) when the events were lost.
+      if (inConversation) {
+        this.forget(call);
+        this.d.logger.warn({ channelId: call.id, bridgeId: bridge.id }, 'phone: a call in a conversation that no appeal knows is left as it is');
+        return;
+      }
+      call.state = 'menu';
+      // Answered already: it met an earlier run, so no menu again (the same message id gives the same appeal).
+      if (ch.state === 'Up') return this.register(call, this.d.config.ivr.defaultChoice, null);
+      return this.answer(call, false);
+    }
+    if (known.recorded) {
+      // Recorded before the restart (a callback confirmation cut short): only the line is freed.
+      this.forget(call);
+      call.state = 'ended';
+      await this.quietly('hang up a call already recorded', this.d.pbx.hangup(call.id));
+      return;
+    }
+    this.stats.adopted++;
+    const unknownTimes: string[] = [];
+    Object.assign(call, { appealId: known.appealId, regNumber: known.regNumber, startedAt: known.startedAt, choice: known.choice, digit: known.digit });
+    call.adopted = { since: this.d.now(), unknown: unknownTimes };
+    const trail = known.call;
+    if (trail) {
+      call.contactId = trail.contactId;
+      call.requeues = trail.attempt;
+      call.enqueuedAt = trail.enqueuedAt;
+      if (!trail.enqueuedAt) unknownTimes.push('queuedAt');
+    }
+    this.d.logger.info({ channelId: call.id, appealId: known.appealId, contactId: trail?.contactId ?? null, contact: trail?.state ?? null, bridgeId: bridge?.id ?? null }, 'phone: a call found in Stasis is followed again');
+
+    if (inConversation) {
+      // In a conversation: followed to its end. The bridge was made when the operator answered.
+      call.state = 'talking';
+      call.bridgeId = bridge.id;
+      call.operatorId = trail?.operatorId ?? null;
+      call.answeredAt = dateOf(bridge.creationtime);
+      if (!call.answeredAt) unknownTimes.push('answeredAt');
+      if (!partner) return this.finish(call, 'operator'); // the caller is alone: the operator hung up meanwhile
+      call.operatorLeg = partner;
+      return;
+    }
+    if (!bridge) await this.hold(call);
+    if (trail?.state === 'answered') {
+      // Routing assigned it: the operator's phone was ringing (or about to be dialled).
+      call.state = 'dialing';
+      call.operatorId = trail.operatorId;
+      if (leg) {
+        call.operatorLeg = leg.id;
+        if (inStasis(leg, this.d.config.app)) await this.legAnswered(leg, { kind: 'operator', key: call.id });
+        return;
+      }
+      return this.requeue(call, 'the dial was lost in a core restart');
+    }
+    if (trail?.state === 'waiting') {
+      // Routing rebuilt the contact from its journal with its enqueue time: the caller keeps the place.
+      call.state = 'waiting';
+      this.byContact.set(call.contactId, call);
+      return;
+    }
+    if (trail?.state === 'ended' && known.callback) {
+      // The caller asked for a callback and was hearing the confirmation: the line is freed now.
+      call.state = 'leaving';
+      call.outcome = 'callback-requested';
+      return this.finish(call, 'system');
+    }
+    call.state = 'waiting';
+    // Its contact ended but the caller is on the line: back to the line with the place.
+    if (trail) return this.requeue(call, 'the contact ended in a core restart');
+    // Registered but never queued.
+    await this.enqueue(call, this.d.now());
+  }
+
+  /**
+   * Calls whose routing contact is open in the journal but whose channel is gone: they ended while
+   * no node followed them (between a core's stop and its start). The contact is ended (abandoned
+   * while waiting, completed once assigned) and the call recorded, with `hungUpBy: unknown` and the
+   * times that are not known named.
+   */
+  private async settleVanished(present: readonly AriChannel[]): Promise<void> {
+    let ids: string[];
+    try {
+      ids = await this.d.openCalls();
+    } catch (err) {
+      this.failed('read the open calls', err);
+      return;
+    }
+    const here = new Set(present.map((c) => c.id));
+    for (const id of ids) {
+      if (here.has(id) || this.calls.has(id)) continue;
+      await this.serial(id, 'settle a call that ended while no node followed it', () => this.settle(id));
+    }
+  }
+
+  private async settle(callId: string): Promise<void> {
+    if (this.calls.has(callId)) return;
+    const known = await this.d.durable(callId);
+    const trail = known?.call;
+    if (!known || known.recorded || !trail || trail.state === 'ended') return;
+    this.stats.settledAfterRestart++;
+    const answered = trail.state === 'answered';
+    await this.d.endContact(trail.contactId, answered ? 'handled' : 'applicant-left');
+    const now = this.d.now();
+    this.d.logger.info({ channelId: callId, appealId: known.appealId, contactId: trail.contactId }, 'phone: a call that ended while no node followed it is recorded');
+    await this.d.record({
+      direction: 'in', callId, appealId: known.appealId, number: known.number, startedAt: known.startedAt, queuedAt: trail.enqueuedAt, answeredAt: null, endedAt: now,
+      hungUpBy: 'unknown', outcome: answered ? 'answered' : 'abandoned', operatorId: answered ? trail.operatorId : null, choice: known.choice.label, digit: known.digit, missed: [],
+      followedAfterRestart: { since: now, unknown: ['endedAt', ...(answered ? ['answeredAt'] : []), ...(trail.enqueuedAt ? [] : ['queuedAt'])] },
+    });
+  }
+}
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+const escapeRe = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+/** Worth trying again: Asterisk failed (5xx) or could not be reached. */
+function retryable(err: unknown): boolean {
+  if (err instanceof AriUnavailable) return true;
+  const status = (err as { status?: number }).status;
+  return typeof status === 'number' && status >= 500;
 }
 
 function inStasis(ch: AriChannel, app: string): boolean {

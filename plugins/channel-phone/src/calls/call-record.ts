@@ -29,6 +29,12 @@ export interface CallRecord {
   digit: string | null;
   /** Operators whose phone did not take the call. */
   missed: { operatorId: string; cause: string }[];
+  /**
+   * The call was taken over after a core restart: since when this node followed it, and the times
+   * that could not be known (e.g. `answeredAt` when Asterisk did not say when the bridge was made,
+   * `endedAt` for a call that ended while no node followed it). Null or absent: followed throughout.
+   */
+  followedAfterRestart?: { since: Date; unknown: string[] } | null;
 }
 
 export interface CallSummary {
@@ -47,6 +53,8 @@ export interface CallSummary {
   choice: string;
   digit: string | null;
   missedBy: { operatorUserId: number; cause: string }[];
+  /** Taken over after a core restart (times before it read back from Asterisk and the journal); null: followed throughout. */
+  followedAfterRestart: { since: string; unknownTimes: string[] } | null;
 }
 
 const seconds = (ms: number) => Math.max(0, Math.round(ms / 1000));
@@ -62,9 +70,11 @@ export function callSummary(r: CallRecord): CallSummary {
     waitSeconds: r.queuedAt ? seconds((r.answeredAt ?? r.endedAt).getTime() - waitFrom) : 0,
     talkSeconds: r.answeredAt ? seconds(end - r.answeredAt.getTime()) : 0,
     choice: r.choice, digit: r.digit, missedBy: r.missed.map((m) => ({ operatorUserId: Number(m.operatorId), cause: m.cause })),
+    followedAfterRestart: r.followedAfterRestart ? { since: r.followedAfterRestart.since.toISOString(), unknownTimes: [...r.followedAfterRestart.unknown] } : null,
   };
 }
 
+const TIME: Record<string, string> = { queuedAt: 'постановки в очередь', answeredAt: 'ответа оператора', endedAt: 'окончания' };
 const mmss = (s: number) => `${Math.floor(s / 60)}:${String(s % 60).padStart(2, '0')}`;
 const WHO: Record<CallRecord['hungUpBy'], string> = { caller: 'абонент', operator: 'оператор', system: 'система', unknown: 'неизвестно кто (связь с АТС прерывалась)' };
 const OUTCOME: Record<CallRecord['outcome'], string> = {
@@ -79,7 +89,10 @@ export function callText(r: CallRecord, s = callSummary(r)): string {
   const parts = [`${head}. Итог: ${OUTCOME[r.outcome]}.`, `Длительность ${mmss(s.durationSeconds)}`];
   if (r.queuedAt) parts.push(`ожидание ${mmss(s.waitSeconds)}`);
   if (r.answeredAt) parts.push(`разговор ${mmss(s.talkSeconds)}`);
-  return `${parts.join(', ')}; завершил: ${WHO[r.hungUpBy]}.`;
+  const restart = r.followedAfterRestart
+    ? ` Звонок прослежен после перезапуска ядра${r.followedAfterRestart.unknown.length ? `; время неизвестно: ${r.followedAfterRestart.unknown.map((k) => TIME[k] ?? k).join(', ')}` : ''}.`
+    : '';
+  return `${parts.join(', ')}; завершил: ${WHO[r.hungUpBy]}.${restart}`;
 }
 
 /** Writes the call on its appeal; returns the interaction id. */

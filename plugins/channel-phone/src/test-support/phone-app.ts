@@ -5,7 +5,8 @@
 import { startTestApp, type TestApp } from '@okno/core/testing';
 import { Appeal, Interaction, readJournal, type JournalEvent, type PluginDefinition } from '@okno/core';
 import routing from '@okno/routing';
-import { waitFor } from '@okno/testkit';
+import { join } from 'node:path';
+import { tempDir, waitFor } from '@okno/testkit';
 import phone from '../index.js';
 import type { PhoneConfig } from '../config.js';
 import type { CallFlow } from '../calls/call-flow.js';
@@ -46,6 +47,7 @@ export const TEST_CONFIG = (url: string): DeepPartial<PhoneConfig> => ({
   failureMedia: 'sound:okno-sorry',
   reconnect: { minMs: 50, maxMs: 200 },
   pingMs: 1000,
+  answerRetry: { attempts: 3, delayMs: 20 },
 });
 
 export async function startPhoneApp(o: { phone?: DeepPartial<PhoneConfig>; pbx?: FakeAsterisk; dbUrl?: string } = {}): Promise<PhoneApp> {
@@ -103,6 +105,38 @@ export async function startPhoneApp(o: { phone?: DeepPartial<PhoneConfig>; pbx?:
     async stop() {
       await app.stop();
       if (!o.pbx) await pbx.stop();
+    },
+  };
+  return self;
+}
+
+/**
+ * A phone app on a SQLite file and a fake Asterisk that outlive it, so the test can restart the core
+ * (`restart()`: stop, then start on the same database and Asterisk). Everything is stopped at teardown.
+ */
+export async function restartablePhoneApp(t: { teardown(fn: () => unknown): void }, prefix: string): Promise<{ pbx: FakeAsterisk; app(): PhoneApp; stop(): Promise<void>; start(): Promise<PhoneApp>; restart(): Promise<PhoneApp> }> {
+  const pbx = await FakeAsterisk.start();
+  t.teardown(() => pbx.stop());
+  const dir = tempDir(prefix);
+  t.teardown(() => dir.cleanup());
+  const dbUrl = `sqlite:${join(dir.dir, 'okno.sqlite')}`;
+  let p: PhoneApp | null = await startPhoneApp({ pbx, dbUrl });
+  t.teardown(() => p?.stop());
+  const self = {
+    pbx,
+    app: () => p!,
+    async stop() {
+      const was = p;
+      p = null;
+      await was?.stop();
+    },
+    async start() {
+      p = await startPhoneApp({ pbx, dbUrl });
+      return p;
+    },
+    async restart() {
+      await self.stop();
+      return self.start();
     },
   };
   return self;
