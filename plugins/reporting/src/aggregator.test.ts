@@ -45,3 +45,16 @@ t.test('a retirement the aggregator sees first creates a finished contact, not a
   t.equal(state.contacts.get('R3')?.status, 'done');
   t.equal(all, undefined, 'nothing counted');
 });
+
+t.test('a completion journaled after a restart (times unknown) counts from the answer', async (t) => {
+  const { state, all } = run([
+    ev('contact.queued', 'R4', T0),
+    ev('contact.answered', 'R4', T0 + 10_000, { waitedMs: 10_000, operatorId: 'op1' }),
+    ev('contact.completed', 'R4', T0 + 250_000, { operatorId: 'op1', afterRestart: true }),
+    ev('contact.queued', 'R5', T0),
+    ev('contact.answered', 'R5', T0 + 5_000, { waitedMs: 5_000, operatorId: 'op2' }),
+    ev('contact.completed', 'R5', T0 + 95_000, { operatorId: 'op2', talkMs: 60_000, holdMs: 0, wrapMs: 30_000 }),
+  ]);
+  t.equal(state.contacts.get('R4')?.status, 'done');
+  t.match(all, { handled: 2, talkMs: 240_000 + 60_000, wrapMs: 30_000 }, 'R4 from its answer to the completion (240 s), R5 as it says');
+});

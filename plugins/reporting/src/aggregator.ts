@@ -220,7 +220,10 @@ export class BatchAggregator {
     const c = this.contact(e, at, 'answered');
     const d = e.data ?? {};
     c.status = 'done';
-    this.addContact(c, at, { handled: 1, talkMs: num(d.talkMs), holdMs: num(d.holdMs), wrapMs: num(d.wrapMs) });
+    // Completed by a node that restarted since the answer (routing's `afterRestart`): the times are
+    // not known there; the contact took from its answer to now.
+    const talkMs = d.afterRestart === true && d.talkMs === undefined && c.answeredAt !== null ? Math.max(0, at - c.answeredAt) : num(d.talkMs);
+    this.addContact(c, at, { handled: 1, talkMs, holdMs: num(d.holdMs), wrapMs: num(d.wrapMs) });
   }
 
   /**

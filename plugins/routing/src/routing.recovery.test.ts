@@ -31,6 +31,15 @@ t.test('waiting contacts, ages and assignments survive a restart', async (t) => 
   await waitFor('the first e-mail offered', async () => Boolean((await first.req('GET', '/api/routing/me', { token: op1 })).body.offer));
   const offer = (await first.req('GET', '/api/routing/me', { token: op1 })).body.offer;
   t.equal((await first.req('POST', `/api/routing/offers/${offer.id}/accept`, { token: op1 })).body.appealId, a0);
+  // A second operator takes one more, and is not back after the restart when its appeal is closed.
+  const otherId = await userId(first, 'operator2');
+  t.equal((await first.req('PUT', `/api/routing/operators/${otherId}`, { token: await first.token('admin'), body: { capacity: { email: 1 } } })).status, 200);
+  const other1 = await first.token('operator2');
+  t.equal((await first.req('POST', '/api/routing/state', { token: other1, body: { state: 'ready' } })).body.state, 'ready');
+  const ax = await emailAppeal(first, 'recovery-x', { siteCode: 'cao' }); // operator2 works in the okrug's queue
+  await waitFor('an e-mail offered to the second operator', async () => Boolean((await first.req('GET', '/api/routing/me', { token: other1 })).body.offer));
+  const offerX = (await first.req('GET', '/api/routing/me', { token: other1 })).body.offer;
+  t.equal((await first.req('POST', `/api/routing/offers/${offerX.id}/accept`, { token: other1 })).body.appealId, ax);
 
   const a1 = await emailAppeal(first, 'recovery-1');
   await new Promise((r) => setTimeout(r, 20));
@@ -73,4 +82,14 @@ t.test('waiting contacts, ages and assignments survive a restart', async (t) => 
   t.ok(next.waitedSeconds >= 1, 'waited seconds include the time before the restart');
   const completed = (await readJournal(second.app.db, 0, 100_000)).filter((e) => e.type === 'contact.completed' && e.aggregateId === `appeal-${a0}`);
   t.equal(completed.length, 1, 'the adopted contact completed once');
+
+  // The second operator is not back: closing their appeal completes its contact all the same, in the
+  // journal (every node's contact book and reporting close it), and frees their room.
+  t.equal((await second.req('POST', `/api/appeals/${ax}/close`, { token: await second.token('operator2'), body: { outcome: 'consulted' } })).status, 200);
+  const stale = async () => (await readJournal(second.app.db, 0, 100_000)).filter((e) => e.type === 'contact.completed' && e.aggregateId === `appeal-${ax}`);
+  await waitFor('the completion of a contact nobody here knew', async () => (await stale()).length > 0);
+  const [done] = await stale();
+  t.match(done?.data, { contactId: `appeal-${ax}`, operatorId: String(otherId), afterRestart: true }, 'journaled, marked as completed after a restart');
+  await new Promise((r) => setTimeout(r, 300));
+  t.equal((await stale()).length, 1, 'once');
 });

@@ -475,10 +475,24 @@ export class RoutingRuntime {
     this.engine.abandon(contactId);
   }
 
-  /** A contact this engine no longer knows (answered before a restart) but the store still holds. */
+  /**
+   * A contact this engine no longer knows (answered before a restart, its operator not back yet) but
+   * the store still holds. Its completion is journaled all the same, so every node's contact book
+   * and reporting close it; how long it took is not known here (`afterRestart`: reporting counts
+   * from its own answer time).
+   */
   private async finishStale(contactId: string): Promise<void> {
     const h = await this.store.holding(contactId);
-    if (h.state === 'assigned' && h.offerId) await this.store.finish(contactId, h.offerId, this.now());
+    if (h.state !== 'assigned' || !h.offerId) return;
+    const now = this.now();
+    if (!(await this.store.finish(contactId, h.offerId, now)).ok) return;
+    await this.core.db.transaction((em) =>
+      appendJournal(em, {
+        type: 'contact.completed', aggregateType: 'contact', aggregateId: contactId, siteId: null, actorId: null, at: new Date(now),
+        data: { contactId, offerId: h.offerId, operatorId: h.operatorId ?? null, channel: h.channel ?? null, afterRestart: true, nodeId: this.nodeId },
+      }),
+    );
+    this.core.journalCommitted();
   }
 
   /**
