@@ -21,6 +21,8 @@ t.test('the connection is required; wrong settings are refused by name', async (
   t.throws(() => validate({ ivr: { ...DEFAULTS.ivr, greeting: 'okno-greeting.wav' } }), /greeting/, 'media are URIs (sound:...)');
   t.throws(() => validate({ trunk: 'x' }), /trunk/);
   t.same(configProblems(validate({ ivr: { ...DEFAULTS.ivr, menu: { '9': { label: 'x' } } }, callback: { ...DEFAULTS.callback, digit: '9' } })), ['callback.digit "9" is also a menu choice']);
+  t.throws(() => validate({ lease: { ttlMs: 500, renewMs: 100, guardMs: 100 } }), /ttlMs/, 'a lease shorter than a second is refused');
+  t.same(configProblems(validate({ lease: { ttlMs: 10_000, renewMs: 3_000, guardMs: 5_000 } })), ['lease: the holder must be able to renew twice before it stops acting (renewMs * 2 <= ttlMs - guardMs)']);
 });
 
 t.test('endpoint templates', async (t) => {

@@ -72,6 +72,15 @@ export interface PhoneConfig {
    * "congestion" (the caller's network signals "try later"), never left silent in Stasis.
    */
   answerRetry: { attempts: number; delayMs: number };
+  /**
+   * The phone line's lease (several core nodes): the node holding the `phone-line:<app>` lease in
+   * the database holds the ARI connection; the others stand by. The holder renews every `renewMs`
+   * (the lease then runs `ttlMs` from the renewal); the others try to take it as often. A holder that
+   * could not renew stops acting (closes the WebSocket, sends nothing more) `guardMs` before its
+   * lease can expire, so two nodes never act on the calls at once. A dead holder's line is taken
+   * over within `ttlMs + renewMs`.
+   */
+  lease: { ttlMs: number; renewMs: number; guardMs: number };
 }
 
 export const DEFAULTS: Omit<PhoneConfig, 'url' | 'user' | 'password'> = {
@@ -96,6 +105,7 @@ export const DEFAULTS: Omit<PhoneConfig, 'url' | 'user' | 'password'> = {
   pingMs: 15_000,
   requestTimeoutMs: 10_000,
   answerRetry: { attempts: 4, delayMs: 250 },
+  lease: { ttlMs: 15_000, renewMs: 3_000, guardMs: 5_000 },
 };
 
 const positive = (max: number) => ({ type: 'number', integer: true, min: 1, max });
@@ -143,6 +153,7 @@ export const configSchema: Record<string, unknown> = {
   pingMs: positive(600_000),
   requestTimeoutMs: positive(600_000),
   answerRetry: { type: 'object', strict: true, props: { attempts: positive(10), delayMs: positive(10_000) } },
+  lease: { type: 'object', strict: true, props: { ttlMs: { type: 'number', integer: true, min: 1000, max: 600_000 }, renewMs: { type: 'number', integer: true, min: 100, max: 300_000 }, guardMs: { type: 'number', integer: true, min: 100, max: 300_000 } } },
 };
 
 /** Problems the schema cannot see (empty when the config is coherent). */
@@ -150,6 +161,7 @@ export function configProblems(c: PhoneConfig): string[] {
   const p: string[] = [];
   if (c.callback.digit && c.ivr.menu[c.callback.digit]) p.push(`callback.digit "${c.callback.digit}" is also a menu choice`);
   if (c.reconnect.maxMs < c.reconnect.minMs) p.push('reconnect.maxMs is less than reconnect.minMs');
+  if (c.lease.renewMs * 2 > c.lease.ttlMs - c.lease.guardMs) p.push('lease: the holder must be able to renew twice before it stops acting (renewMs * 2 <= ttlMs - guardMs)');
   return p;
 }
 

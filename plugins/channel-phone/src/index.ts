@@ -13,7 +13,8 @@ import { phoneService } from './service.js';
 
 export { DEFAULTS, configSchema, configProblems, operatorEndpoint, callbackEndpoint, dialable, type PhoneConfig, type MenuChoice } from './config.js';
 export { phoneService, NOT_DELIVERABLE } from './service.js';
-export { AriClient, AriError, AriUnavailable, ariStatus, isGone, type PbxAdapter, type OriginateParams, type AriClientOptions, type AriLinkStatus } from './ari/client.js';
+export { PhoneLine, type LineOptions, type LineStatus } from './line.js';
+export { AriClient, AriError, AriUnavailable, NotLineHolder, ariStatus, isGone, type PbxAdapter, type OriginateParams, type AriClientOptions, type AriLinkStatus } from './ari/client.js';
 export { parseAriMessage, type ParsedMessage } from './ari/messages.js';
 export type * from './ari/types.js';
 export { CallFlow, callerNumber, type CallFlowDeps, type EnqueueParams, type CallbackSource } from './calls/call-flow.js';

@@ -8,7 +8,9 @@
  *   - a caller waiting on hold (the same place in the line, not queued twice);
  *   - an operator's phone ringing, answered after the restart, or ringing out (back to the line);
  *   - a caller who hung up while the core was away;
- *   - a callback requested before the restart, placed after it (its data read back from the appeal).
+ *   - a callback requested before the restart, placed after it (its data read back from the appeal);
+ *   - a callback in progress at the restart: the operator's phone ringing, or operator and applicant
+ *     talking; followed, recorded once and its contact ended.
  */
 import t, { type Test } from 'tap';
 import { waitFor } from '@okno/testkit';
@@ -180,5 +182,83 @@ t.test('calls across a core restart', async (t) => {
     t.notOk(p.pbx.channels.has(applicant.channelId), 'the applicant is hung up');
     t.equal((await queued(`cb-${a.channelId}`)).length, 1, 'the callback was queued once');
     await waitFor('the callback contact completed', async () => (await p.journal('contact.completed')).some((e) => e.aggregateId === `cb-${a.channelId}`));
+  });
+
+  /** A callback requested and accepted by the operator: the operator's phone rings (cb-operator leg). */
+  const callbackRinging = async (t: Test, from: string) => {
+    await p.setState('paused', 'break');
+    const a = await p.callIn(from);
+    p.pbx.press(a.channelId, '9');
+    await summary(a.channelId);
+    const cb = (await waitFor('the callback queued', async () => (await queued(`cb-${a.channelId}`))[0]))!;
+    await p.setState('ready');
+    const offer = await p.offer();
+    t.match(offer, { channel: 'callback', appealId: a.appealId });
+    const n = p.pbx.dialed.length;
+    t.equal((await p.accept(offer.id)).status, 200);
+    const opLeg = (await waitFor("the operator's phone rings", () => p.pbx.dialed.slice(n).find((d) => d.endpoint === opEndpoint)))!;
+    t.same(opLeg.appArgs, ['cb-operator', a.channelId]);
+    return { ...a, opLeg, enqueuedAt: cb.data.enqueuedAt };
+  };
+
+  await t.test("a callback whose operator's phone rings at the restart: answered after it, the applicant dialled, recorded once", async (t) => {
+    const a = await callbackRinging(t, '+7 916 200-00-07');
+    await restart();
+    t.same(p.flow.active(), { 'callback-dialing-operator': 1 }, 'the callback is followed again');
+    t.equal(p.flow.stats.adopted, 1);
+    const n = p.pbx.dialed.length;
+    p.pbx.answer(a.opLeg.channelId);
+    const applicant = (await waitFor('the applicant dialled', () => p.pbx.dialed.slice(n).find((d) => d.endpoint === 'PJSIP/+79162000007@city-trunk')))!;
+    t.same(applicant.appArgs, ['cb-applicant', a.channelId]);
+    t.not(applicant.channelId, a.opLeg.channelId, 'a fresh leg id');
+    p.pbx.answer(applicant.channelId);
+    await waitFor('operator and applicant bridged', () => p.pbx.bridgeOf(applicant.channelId)?.channels.includes(a.opLeg.channelId));
+    p.pbx.hangupRemote(applicant.channelId);
+    const out = await summary(a.channelId, 'callback');
+    t.match(out, { direction: 'out', outcome: 'answered', hungUpBy: 'caller', operatorUserId: p.operatorId, queuedAt: a.enqueuedAt, followedAfterRestart: { since: String, unknownTimes: [] } });
+    t.ok(Date.parse(out.startedAt) < Date.parse(out.followedAfterRestart!.since), "the start (the operator's phone dialled) is from before the restart");
+    t.notOk(p.pbx.channels.has(a.opLeg.channelId), 'the operator is hung up');
+    t.equal((await p.journal('call.ended')).filter((e) => e.data.appealId === a.appealId && e.data.direction === 'out').length, 1, 'the callback recorded once');
+    await waitFor('the callback contact completed', async () => (await p.journal('contact.completed')).some((e) => e.aggregateId === `cb-${a.channelId}`));
+    await waitFor('the operator is free', async () => !(await held()).includes(`cb-${a.channelId}`));
+  });
+
+  await t.test('a callback in conversation at the restart: followed to its end, recorded once, its contact ended', async (t) => {
+    const a = await callbackRinging(t, '+7 916 200-00-08');
+    const n = p.pbx.dialed.length;
+    p.pbx.answer(a.opLeg.channelId);
+    const applicant = (await waitFor('the applicant dialled', () => p.pbx.dialed.slice(n).find((d) => d.endpoint === 'PJSIP/+79162000008@city-trunk')))!;
+    p.pbx.answer(applicant.channelId);
+    await waitFor('operator and applicant bridged', () => p.pbx.bridgeOf(applicant.channelId)?.channels.includes(a.opLeg.channelId));
+    t.same(await held(), [`cb-${a.channelId}`], 'the operator holds the callback');
+
+    await restart();
+    t.same(p.flow.active(), { 'callback-talking': 1 }, 'the conversation is followed again');
+    t.equal(p.pbx.bridgeOf(applicant.channelId)?.id, `okno-callback-${a.channelId}`, 'left as it is');
+    p.pbx.hangupRemote(a.opLeg.channelId);
+    const out = await summary(a.channelId, 'callback');
+    t.match(out, { direction: 'out', outcome: 'answered', hungUpBy: 'operator', operatorUserId: p.operatorId, answeredAt: String, followedAfterRestart: { since: String, unknownTimes: [] } });
+    t.ok(Date.parse(out.answeredAt!) < Date.parse(out.followedAfterRestart!.since), 'the answer time (the bridge was made) is from before the restart');
+    t.match((await p.callInteraction(a.channelId, 'callback'))!.body, /Обратный звонок.*прослежен после перезапуска/s);
+    t.notOk(p.pbx.channels.has(applicant.channelId), 'the applicant is hung up');
+    t.notOk(p.pbx.bridges.has(`okno-callback-${a.channelId}`), 'the bridge is destroyed');
+    t.equal((await p.journal('call.ended')).filter((e) => e.data.appealId === a.appealId && e.data.direction === 'out').length, 1, 'the callback recorded once');
+    await waitFor('the callback contact completed', async () => (await p.journal('contact.completed')).some((e) => e.aggregateId === `cb-${a.channelId}`));
+    await waitFor('the operator is free', async () => !(await held()).includes(`cb-${a.channelId}`));
+  });
+
+  await t.test('a callback assigned at a restart whose dial was lost goes back into the line with its place', async (t) => {
+    const a = await callbackRinging(t, '+7 916 200-00-09');
+    await core.stop();
+    pbx.reject(a.opLeg.channelId, 19); // the operator's phone rang out while no node followed it
+    p = await core.start();
+    await p.setState('paused', 'break');
+    const again = await waitFor('queued again', async () => (await queued(`cb-${a.channelId}-r1`))[0]);
+    t.equal(again!.data.enqueuedAt, a.enqueuedAt, 'with the first enqueue time');
+    t.equal(p.flow.stats.settledAfterRestart, 1);
+    await waitFor('the assigned contact ended (the operator is free)', async () => !(await held()).includes(`cb-${a.channelId}`));
+    await p.setState('ready');
+    const offer = await p.offer();
+    t.match(offer, { channel: 'callback', appealId: a.appealId });
   });
 });

@@ -69,6 +69,14 @@ function causeText(err: Error): string {
   return c?.code ?? c?.message ?? err.message;
 }
 
+/** This node does not hold the phone line (its lease): nothing is sent to Asterisk. */
+export class NotLineHolder extends AriUnavailable {
+  constructor(operation: string) {
+    super(operation, new Error('this core node does not hold the phone line'));
+    this.name = 'NotLineHolder';
+  }
+}
+
 /** The status of an ARI error, or null for any other error. */
 export const ariStatus = (err: unknown): number | null => (err instanceof AriError ? err.status : null);
 /** Not found (404), or for bridges/addChannel "channel not found" (400): the object is gone. */
@@ -88,6 +96,11 @@ export interface AriClientOptions {
   onConnected?(info: { reconnect: boolean }): void;
   onDisconnected?(reason: string): void;
   onBadMessage?(error: string): void;
+  /**
+   * Whether this node may act on Asterisk now (it holds the phone line's lease). When it says no,
+   * REST requests are refused before they are sent (`NotLineHolder`), and events are dropped.
+   */
+  mayAct?(): boolean;
   logger?: { warn(o: object, msg: string): void; info(o: object, msg: string): void };
 }
 
@@ -146,6 +159,7 @@ export class AriClient implements PbxAdapter {
   }
 
   private open(): void {
+    if (this.o.mayAct && !this.o.mayAct()) return;
     const url = `${this.base.replace(/^http/, 'ws')}/events?app=${encodeURIComponent(this.o.app)}&subscribeAll=false`;
     const ws = new WebSocket(url, { headers: { authorization: this.auth }, handshakeTimeout: this.o.requestTimeoutMs ?? 10_000 });
     this.ws = ws;
@@ -176,6 +190,7 @@ export class AriClient implements PbxAdapter {
     });
     ws.on('message', (data, isBinary) => {
       alive = true;
+      if (this.o.mayAct && !this.o.mayAct()) return; // the line was lost: events are the next holder's
       const parsed = isBinary ? { kind: 'invalid' as const, error: 'a binary frame' } : parseAriMessage(data.toString());
       if (parsed.kind === 'event') this.o.onEvent(parsed.event);
       else if (parsed.kind === 'invalid') {
@@ -218,6 +233,7 @@ export class AriClient implements PbxAdapter {
     const qs = new URLSearchParams();
     for (const [k, v] of Object.entries(query)) if (v !== undefined) qs.set(k, String(v));
     const operation = `${method} ${path}`;
+    if (this.o.mayAct && !this.o.mayAct()) throw new NotLineHolder(operation);
     const url = `${this.base}${path}${qs.size ? `?${qs}` : ''}`;
     let res: Response;
     try {

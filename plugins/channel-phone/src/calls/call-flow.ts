@@ -30,7 +30,7 @@ import { AriUnavailable, isGone } from '../ari/client.js';
 import type { AriBridge, AriChannel, AriEvent } from '../ari/types.js';
 import { callbackEndpoint, dialable, type MenuChoice, type PhoneConfig } from '../config.js';
 import type { CallRecord } from './call-record.js';
-import { callIdOfContact, type DurableCall } from './durable.js';
+import { callIdOfCallback, callIdOfContact, type ContactTrail, type DurableCall } from './durable.js';
 
 export interface EnqueueParams {
   contactId: string;
@@ -68,6 +68,8 @@ export interface CallFlowDeps {
   durable(callId: string): Promise<DurableCall | null>;
   /** Calls whose latest routing contact is still open in the journal (waiting or assigned), recent ones. */
   openCalls(): Promise<string[]>;
+  /** Calls whose latest callback contact is assigned to an operator in the journal, recent ones. */
+  openCallbacks(): Promise<string[]>;
   now(): Date;
   logger: { info(o: object, m: string): void; warn(o: object, m: string): void; error(o: object, m: string): void };
 }
@@ -122,6 +124,8 @@ interface Callback {
   startedAt: Date | null;
   answeredAt: Date | null;
   missed: { operatorId: string; cause: string }[];
+  /** Taken over after a core restart (or by another node): since when, and which times are not known. */
+  adopted: { since: Date; unknown: string[] } | null;
 }
 
 /** The caller's number, or null when withheld or unknown. */
@@ -257,7 +261,7 @@ export class CallFlow {
     if (known && 'from' in known) return this.serial(known.id, 'dial the operator', () => this.dialOperator(known, operatorId));
     // A call being taken over after a restart is known once the comparison with Asterisk is done.
     const resyncing = this.resyncing;
-    if (!known && resyncing && callIdOfContact(contactId) !== null) return resyncing.then(() => this.assigned(contactId, operatorId));
+    if (!known && resyncing && (callIdOfContact(contactId) !== null || callIdOfCallback(contactId) !== null)) return resyncing.then(() => this.assigned(contactId, operatorId));
     const m = /^cb-(.+?)(?:-r\d+)?$/.exec(contactId);
     if (!m) return undefined;
     const callId = m[1]!;
@@ -603,7 +607,7 @@ export class CallFlow {
   private newCallback(callId: string, contactId: string, src: CallbackSource): Callback {
     const cb: Callback = {
       callId, contactId, attempts: 0, src, state: 'idle', operatorId: null, operatorLeg: null, applicantLeg: null, pendingDial: false, legs: 0, bridgeId: null,
-      startedAt: null, answeredAt: null, missed: [],
+      startedAt: null, answeredAt: null, missed: [], adopted: null,
     };
     this.callbacks.set(callId, cb);
     this.byContact.set(contactId, cb);
@@ -703,6 +707,7 @@ export class CallFlow {
     await this.d.record({
       direction: 'out', callId: cb.callId, appealId: cb.src.appealId, number: cb.src.number, startedAt: cb.startedAt ?? this.d.now(), queuedAt: cb.src.enqueuedAt,
       answeredAt: cb.answeredAt, endedAt: this.d.now(), hungUpBy: by, outcome, operatorId: cb.operatorId, choice: cb.src.choice.label, digit: null, missed: cb.missed,
+      followedAfterRestart: cb.adopted,
     });
   }
 
@@ -777,12 +782,17 @@ export class CallFlow {
       const args = ch.dialplan.app_name === 'Stasis' ? ch.dialplan.app_data.split(',') : [];
       return args[0] === app && args.length === 1 && !this.calls.has(ch.id);
     });
-    if (unknown.length) {
+    const callbacks = [...callbackLegs(channels)].filter(([callId]) => !this.callbacks.has(callId));
+    if (unknown.length || callbacks.length) {
       const bridges = await this.listed('list the bridges after reconnecting', () => this.d.pbx.listBridges());
       if (!bridges) return;
-      await Promise.all(unknown.map((ch) => this.adopt(ch, channels, bridges)));
+      await Promise.all([
+        ...unknown.map((ch) => this.adopt(ch, channels, bridges)),
+        ...callbacks.map(([callId, legs]) => this.adoptCallback(callId, legs, bridges)),
+      ]);
     }
     await this.settleVanished(channels);
+    await this.requeueLostCallbacks();
   }
 
   /** A list from Asterisk, or null (the failure counted) when it cannot be read. */
@@ -900,19 +910,112 @@ export class CallFlow {
   }
 
   /**
+   * A callback whose legs Asterisk has (`<call>-cbop<n>`: the operator's phone, `<call>-cb<n>`: the
+   * applicant's) that this node does not follow. The legs are known at once, so their events wait in
+   * the callback's chain behind the take-over.
+   */
+  private adoptCallback(callId: string, found: CallbackLegs, bridges: readonly AriBridge[]): Promise<void> {
+    if (found.operator) this.legs.set(found.operator.id, { kind: 'cb-operator', key: callId });
+    if (found.applicant) this.legs.set(found.applicant.id, { kind: 'cb-applicant', key: callId });
+    return this.serial(callId, 'take over a callback found in Asterisk', () => this.takeOverCallback(callId, found, bridges));
+  }
+
+  private async takeOverCallback(callId: string, found: CallbackLegs, bridges: readonly AriBridge[]): Promise<void> {
+    const { operator: op, applicant } = found;
+    const stale = [op, applicant].filter((c): c is AriChannel => c !== null && this.legs.has(c.id));
+    if (this.callbacks.has(callId) || !stale.length) return;
+    const known = await this.d.durable(callId);
+    const trail = known?.callback ?? null;
+    if (!known || !known.number || trail?.state !== 'answered') {
+      // Not an assigned callback (it ended, or it waits in the line again): its legs are left over.
+      for (const c of stale) {
+        this.legs.delete(c.id);
+        if (trail) await this.quietly('hang up a left-over callback leg', this.d.pbx.hangup(c.id));
+      }
+      if (!trail) this.d.logger.warn({ callId, legs: stale.map((c) => c.id) }, 'phone: callback legs that no appeal knows are left as they are');
+      return;
+    }
+    const cb = this.knownCallback(callId, known, trail);
+    const unknownTimes: string[] = [];
+    if (!trail.enqueuedAt) unknownTimes.push('queuedAt');
+    Object.assign(cb, { legs: found.legs, startedAt: op ? dateOf(op.creationtime) : null });
+    if (!cb.startedAt) unknownTimes.push('startedAt');
+    cb.adopted = { since: this.d.now(), unknown: unknownTimes };
+    this.stats.adopted++;
+    this.d.logger.info({ callId, appealId: known.appealId, contactId: trail.contactId, operatorLeg: op?.id ?? null, applicantLeg: applicant?.id ?? null }, 'phone: a callback found in Asterisk is followed again');
+    cb.operatorLeg = op?.id ?? null;
+    cb.applicantLeg = applicant?.id ?? null;
+    const app = this.d.config.app;
+    const bridge = bridges.find((b) => b.id === `okno-callback-${callId}`) ?? null;
+    if (bridge) {
+      // Operator and applicant talking (the bridge is made when the applicant answers).
+      cb.state = 'talking';
+      cb.bridgeId = bridge.id;
+      cb.answeredAt = dateOf(bridge.creationtime);
+      if (!cb.answeredAt) unknownTimes.push('answeredAt');
+      if (!op) return this.finishCallback(cb, 'operator', 'answered');
+      if (!applicant) return this.finishCallback(cb, 'caller', 'answered');
+      for (const c of [op, applicant]) if (!bridge.channels.includes(c.id)) await this.d.pbx.addChannel(bridge.id, c.id);
+      return;
+    }
+    if (!op) {
+      // The operator hung up meanwhile: the applicant's phone is hung up too.
+      cb.state = 'dialing-applicant';
+      return this.finishCallback(cb, 'operator', 'abandoned');
+    }
+    if (!inStasis(op, app)) {
+      // The operator's phone is ringing: followed (answered -> the applicant is dialled; rings out -> back to the line).
+      cb.state = 'dialing-operator';
+      return;
+    }
+    if (applicant) {
+      // The operator hears ringback while the applicant's phone rings.
+      cb.state = 'dialing-applicant';
+      if (inStasis(applicant, app)) await this.legAnswered(applicant, { kind: 'cb-applicant', key: callId });
+      return;
+    }
+    // The operator answered but the applicant was not dialled yet.
+    cb.state = 'dialing-operator';
+    await this.legAnswered(op, { kind: 'cb-operator', key: callId });
+  }
+
+  /** A callback as the database knows it (its appeal, its latest contact and the operator it was assigned to). */
+  private knownCallback(callId: string, known: DurableCall, trail: ContactTrail): Callback {
+    const src: CallbackSource = { appealId: known.appealId, number: known.number ?? '', enqueuedAt: trail.enqueuedAt ?? known.startedAt, choice: known.choice, regNumber: known.regNumber };
+    return Object.assign(this.newCallback(callId, trail.contactId, src), { attempts: trail.attempt, operatorId: trail.operatorId });
+  }
+
+  /**
+   * Callbacks assigned to an operator in the journal whose legs Asterisk does not have: the dial was
+   * lost when the node following them stopped. They go back into the line with their place
+   * (`cb-<id>-r<n+1>`, the first enqueue time), and the assigned contact ends (the operator is free).
+   */
+  private async requeueLostCallbacks(): Promise<void> {
+    const ids = await this.listed('read the open callbacks', () => this.d.openCallbacks());
+    for (const callId of ids ?? []) {
+      if (this.callbacks.has(callId)) continue;
+      await this.serial(callId, 'put back a callback lost in a restart', async () => {
+        if (this.callbacks.has(callId)) return;
+        const known = await this.d.durable(callId);
+        const trail = known?.callback;
+        if (!known?.number || trail?.state !== 'answered') return;
+        const cb = this.knownCallback(callId, known, trail);
+        this.stats.settledAfterRestart++;
+        this.d.logger.info({ callId, appealId: known.appealId, contactId: trail.contactId }, 'phone: a callback whose dial was lost in a restart goes back into the line');
+        await this.requeueCallback(cb, 'the dial was lost in a core restart');
+      });
+    }
+  }
+
+  /**
    * Calls whose routing contact is open in the journal but whose channel is gone: they ended while
    * no node followed them (between a core's stop and its start). The contact is ended (abandoned
    * while waiting, completed once assigned) and the call recorded, with `hungUpBy: unknown` and the
    * times that are not known named.
    */
   private async settleVanished(present: readonly AriChannel[]): Promise<void> {
-    let ids: string[];
-    try {
-      ids = await this.d.openCalls();
-    } catch (err) {
-      this.failed('read the open calls', err);
-      return;
-    }
+    const ids = await this.listed('read the open calls', () => this.d.openCalls());
+    if (!ids) return;
     const here = new Set(present.map((c) => c.id));
     for (const id of ids) {
       if (here.has(id) || this.calls.has(id)) continue;
@@ -946,6 +1049,31 @@ function retryable(err: unknown): boolean {
   if (err instanceof AriUnavailable) return true;
   const status = (err as { status?: number }).status;
   return typeof status === 'number' && status >= 500;
+}
+
+interface CallbackLegs {
+  /** The latest operator leg (`<call>-cbop<n>`) and applicant leg (`<call>-cb<n>`) Asterisk has. */
+  operator: AriChannel | null;
+  applicant: AriChannel | null;
+  /** The highest leg number, so a new leg gets a fresh id. */
+  legs: number;
+}
+
+/** Callback legs among Asterisk's channels, by the call they call back. */
+function callbackLegs(channels: readonly AriChannel[]): Map<string, CallbackLegs> {
+  const out = new Map<string, CallbackLegs & { opN: number; apN: number }>();
+  for (const ch of channels) {
+    const m = /^(.+)-cb(op)?(\d+)$/.exec(ch.id);
+    if (!m) continue;
+    const [, callId, op, num] = m as unknown as [string, string, string | undefined, string];
+    const n = Number(num);
+    const e = out.get(callId) ?? { operator: null, applicant: null, legs: 0, opN: -1, apN: -1 };
+    e.legs = Math.max(e.legs, n);
+    if (op && n > e.opN) Object.assign(e, { operator: ch, opN: n });
+    if (!op && n > e.apN) Object.assign(e, { applicant: ch, apN: n });
+    out.set(callId, e);
+  }
+  return out;
 }
 
 function inStasis(ch: AriChannel, app: string): boolean {

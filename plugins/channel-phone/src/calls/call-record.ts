@@ -74,7 +74,7 @@ export function callSummary(r: CallRecord): CallSummary {
   };
 }
 
-const TIME: Record<string, string> = { queuedAt: 'постановки в очередь', answeredAt: 'ответа оператора', endedAt: 'окончания' };
+const TIME: Record<string, string> = { startedAt: 'начала', queuedAt: 'постановки в очередь', answeredAt: 'ответа оператора', endedAt: 'окончания' };
 const mmss = (s: number) => `${Math.floor(s / 60)}:${String(s % 60).padStart(2, '0')}`;
 const WHO: Record<CallRecord['hungUpBy'], string> = { caller: 'абонент', operator: 'оператор', system: 'система', unknown: 'неизвестно кто (связь с АТС прерывалась)' };
 const OUTCOME: Record<CallRecord['outcome'], string> = {
@@ -95,11 +95,17 @@ export function callText(r: CallRecord, s = callSummary(r)): string {
   return `${parts.join(', ')}; завершил: ${WHO[r.hungUpBy]}.${restart}`;
 }
 
-/** Writes the call on its appeal; returns the interaction id. */
-export async function recordCall(db: Database, r: CallRecord): Promise<number> {
+type Tx = Parameters<Parameters<Database['transaction']>[0]>[0];
+
+/**
+ * Writes the call on its appeal; returns the interaction id. `fence` runs first in the same
+ * transaction and throws when this node may no longer write (it lost the phone line's lease).
+ */
+export async function recordCall(db: Database, r: CallRecord, fence?: (em: Tx) => Promise<void>): Promise<number> {
   const summary = callSummary(r);
   const body = callText(r, summary);
   return db.transaction(async (em) => {
+    if (fence) await fence(em);
     const externalId = `${r.direction === 'in' ? 'call' : 'callback'}:${r.callId}`;
     const appeal = await em.findOne(Appeal, { where: { id: r.appealId }, select: { id: true, siteId: true } });
     if (!appeal) throw new Error(`appeal ${r.appealId} does not exist`);

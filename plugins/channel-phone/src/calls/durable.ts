@@ -48,6 +48,11 @@ export function callIdOfContact(contactId: string): string | null {
   return /^call-(.+?)(?:-r\d+)?$/.exec(contactId)?.[1] ?? null;
 }
 
+/** The call id of a `cb-<id>` / `cb-<id>-r<n>` contact (a callback), or null. */
+export function callIdOfCallback(contactId: string): string | null {
+  return /^cb-(.+?)(?:-r\d+)?$/.exec(contactId)?.[1] ?? null;
+}
+
 /** The latest `call-…` and `cb-…` contacts of a call from routing's journal events (in journal order). */
 export function contactTrails(events: readonly ContactEvent[], callId: string): { call: ContactTrail | null; callback: ContactTrail | null } {
   const trail = (prefix: 'call' | 'cb'): ContactTrail | null => {

@@ -10,6 +10,7 @@ import { tempDir, waitFor } from '@okno/testkit';
 import phone from '../index.js';
 import type { PhoneConfig } from '../config.js';
 import type { CallFlow } from '../calls/call-flow.js';
+import type { PhoneLine } from '../line.js';
 import { FakeAsterisk } from './fake-asterisk.js';
 
 type DeepPartial<T> = { [K in keyof T]?: T[K] extends object ? DeepPartial<T[K]> : T[K] };
@@ -22,7 +23,10 @@ export interface PhoneApp {
   /** The user id of the demo "operator" (their phone is PJSIP/op-<id>). */
   operatorId: number;
   operatorToken: string;
-  flow: CallFlow;
+  /** This node's call flow (the latest one: a node makes a new one each time it takes the line). */
+  readonly flow: CallFlow;
+  /** This node's phone line lease. */
+  readonly line: PhoneLine;
   /** Places a call and waits until it waits in the line (registered, queued). */
   callIn(from: string, digit?: string): Promise<{ channelId: string; appealId: number }>;
   /** The operator's open offer, once there is one. */
@@ -48,18 +52,30 @@ export const TEST_CONFIG = (url: string): DeepPartial<PhoneConfig> => ({
   reconnect: { minMs: 50, maxMs: 200 },
   pingMs: 1000,
   answerRetry: { attempts: 3, delayMs: 20 },
+  lease: { ttlMs: 3000, renewMs: 300, guardMs: 1000 },
 });
 
-export async function startPhoneApp(o: { phone?: DeepPartial<PhoneConfig>; pbx?: FakeAsterisk; dbUrl?: string } = {}): Promise<PhoneApp> {
-  const pbx = o.pbx ?? (await FakeAsterisk.start());
-  const base = TEST_CONFIG(pbx.url);
-  const config = { ...base, ...o.phone, ivr: { ...base.ivr, ...o.phone?.ivr }, callback: { ...base.callback, ...o.phone?.callback } };
-  const app = await startTestApp({
+/** The plugins and their config of a test node (also used by the node run in a child process). */
+export function phoneAppOptions(config: DeepPartial<PhoneConfig>, o: { dbUrl?: string; demo?: boolean; core?: Record<string, unknown>; broker?: Record<string, unknown> } = {}) {
+  return {
     plugins: { routing: routing as unknown as PluginDefinition, 'channel-phone': phone as unknown as PluginDefinition },
     deliveryPollMs: 100,
     ...(o.dbUrl ? { dbUrl: o.dbUrl } : {}),
-    config: { plugins: [{ name: 'routing', config: { pollMs: 50, skipSeconds: 1 } }, { name: 'channel-phone', config }] },
-  });
+    ...(o.demo !== undefined ? { demo: o.demo } : {}),
+    ...(o.broker ? { broker: o.broker } : {}),
+    config: { ...o.core, plugins: [{ name: 'routing', config: { pollMs: 50, skipSeconds: 1, settingsRefreshMs: 300 } }, { name: 'channel-phone', config }] },
+  };
+}
+
+/** The test config with overrides (ivr and callback merged). */
+export function phoneConfig(url: string, over: DeepPartial<PhoneConfig> = {}): DeepPartial<PhoneConfig> {
+  const base = TEST_CONFIG(url);
+  return { ...base, ...over, ivr: { ...base.ivr, ...over.ivr }, callback: { ...base.callback, ...over.callback } };
+}
+
+export async function startPhoneApp(o: { phone?: DeepPartial<PhoneConfig>; pbx?: FakeAsterisk; dbUrl?: string; demo?: boolean; core?: Record<string, unknown>; broker?: Record<string, unknown> } = {}): Promise<PhoneApp> {
+  const pbx = o.pbx ?? (await FakeAsterisk.start());
+  const app = await startTestApp(phoneAppOptions(phoneConfig(pbx.url, o.phone), o));
   const admin = await app.token('admin');
   const users = (await app.req('GET', '/api/users', { token: admin })).body as { id: number; login: string; siteId: number }[];
   const op = users.find((u) => u.login === 'operator')!;
@@ -75,12 +91,20 @@ export async function startPhoneApp(o: { phone?: DeepPartial<PhoneConfig>; pbx?:
   const cap = await app.req('PUT', `/api/routing/operators/${op.id}`, { token: admin, body: { capacity: { email: 0, fax: 0, portal: 0, chat: 0 } } });
   if (cap.status !== 200) throw new Error(`capacity: ${cap.status} ${JSON.stringify(cap.body)}`);
   const operatorToken = await app.token('operator');
-  const service = app.app.broker.getLocalService('channel.phone') as unknown as { flow(): CallFlow };
+  const service = app.app.broker.getLocalService('channel.phone') as unknown as { flow(): CallFlow | null; line(): PhoneLine };
   const db = app.app.db;
   await waitFor('the phone channel connected to the fake Asterisk', () => pbx.connected('okno'));
 
   const self: PhoneApp = {
-    app, pbx, queueId: q.body.id as number, operatorId: op.id, operatorToken, flow: service.flow(),
+    app, pbx, queueId: q.body.id as number, operatorId: op.id, operatorToken,
+    get flow() {
+      const f = service.flow();
+      if (!f) throw new Error('this node has not held the phone line yet');
+      return f;
+    },
+    get line() {
+      return service.line();
+    },
     async callIn(from, digit = '1') {
       const channelId = pbx.placeCall({ from });
       await waitFor('the greeting', () => pbx.heard(channelId).includes('sound:okno-greeting'));
