@@ -109,20 +109,22 @@ t.test('report ranges, series and totals', async (t) => {
   t.equal(todayIn('Europe/Moscow', Date.parse('2026-03-02T22:30:00Z')), '2026-03-03', 'the city\'s day, not UTC\'s');
   const row = (key, start, o) => ({ key, start, end: start, offered: 0, answered: 0, abandoned: 0, shortAbandoned: 0, overflowed: 0, handled: 0, serviceLevel: null, availability: null, abandonRate: null, asaSeconds: null, ahtSeconds: null, maxWaitSeconds: null, occupancy: null, ...o });
   const rows = [
-    row('phone', '2026-03-02T09:00:00+03:00', { offered: 10, answered: 8, abandoned: 2, shortAbandoned: 0, handled: 8, serviceLevel: 0.5, asaSeconds: 30, ahtSeconds: 200 }),
+    row('phone', '2026-03-02T09:00:00+03:00', { offered: 10, answered: 8, abandoned: 2, shortAbandoned: 0, handled: 8, serviceLevel: 0.5, asaSeconds: 30, ahtSeconds: 200, occupancy: 0.5, operatorHours: { ready: 1, busy: 0.8, wrapUp: 0.2, paused: 0.5 } }),
     row('email', '2026-03-02T09:00:00+03:00', { offered: 5 }),
-    row('phone', '2026-03-02T10:00:00+03:00', { offered: 10, answered: 10, abandoned: 0, handled: 10, serviceLevel: 1, asaSeconds: 0, ahtSeconds: 100 }),
+    row('phone', '2026-03-02T10:00:00+03:00', { offered: 10, answered: 10, abandoned: 0, handled: 10, serviceLevel: 1, asaSeconds: 0, ahtSeconds: 100, occupancy: 0.75, operatorHours: { ready: 1, busy: 2.5, wrapUp: 0.5, paused: 0 } }),
   ];
   t.same(keysOf(rows), ['phone', 'email']);
   const s = intervalSeries(rows, 'phone');
   t.same(s.labels, ['03-02 09:00', '03-02 10:00']);
   t.same(s.serviceLevel, [50, 100]);
+  t.same(s.occupancy, [50, 75]);
   const tot = intervalTotals(s.rows);
   t.equal(tot.offered, 20);
   t.equal(tot.serviceLevel, (0.5 * 10 + 1 * 10) / 20, 'weighted by answered + abandoned');
   t.equal(tot.asaSeconds, (30 * 8) / 18);
   t.equal(tot.ahtSeconds, (200 * 8 + 100 * 10) / 18);
-  t.same(intervalTotals([]), { offered: 0, answered: 0, abandoned: 0, shortAbandoned: 0, handled: 0, serviceLevel: null, asaSeconds: null, ahtSeconds: null });
+  t.equal(tot.occupancy, (1 + 3) / (2 + 4), 'busy and wrap-up over logged-in hours, not an average of the intervals\' shares (0.625)');
+  t.same(intervalTotals([]), { offered: 0, answered: 0, abandoned: 0, shortAbandoned: 0, handled: 0, serviceLevel: null, asaSeconds: null, ahtSeconds: null, occupancy: null });
   t.equal(keyLabel('-', new Map(), 'не указано'), 'не указано');
   t.equal(keyLabel('3', new Map([['3', 'МФЦ']]), '?'), 'МФЦ');
   t.equal(keyLabel('9', new Map(), '?'), '9');

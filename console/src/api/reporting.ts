@@ -15,6 +15,8 @@ export interface ContactFigures {
   ahtSeconds: number | null;
   maxWaitSeconds: number | null;
   occupancy: number | null;
+  /** Operators' hours in each state over the interval (summed over operators). */
+  operatorHours?: { ready: number; busy: number; wrapUp: number; paused: number };
 }
 
 export interface IntervalRow extends ContactFigures {

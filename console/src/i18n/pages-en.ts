@@ -327,6 +327,8 @@ const pages: typeof ru = {
     asa: 'ASA, s',
     aht: 'AHT, s',
     maxWait: 'Longest wait, s',
+    occupancy: 'Occupancy',
+    occupancyHint: 'the share of operators\' logged-in time (ready, busy, wrap-up) spent busy or in wrap-up',
     seconds: 's',
     countsChart: 'Offered, answered and abandoned per interval',
     qualityChart: 'Service level, speed of answer and handle time per interval',

@@ -15,7 +15,7 @@ export function keysOf(rows: readonly IntervalRow[]): string[] {
   return [...new Set(rows.map((r) => r.key))];
 }
 
-/** Series for charts over one key's rows: counts, and SL (%), ASA and AHT (seconds). */
+/** Series for charts over one key's rows: counts, SL and occupancy (%), ASA and AHT (seconds). */
 export function intervalSeries(rows: readonly IntervalRow[], key: string | null) {
   const mine = key === null ? rows : rows.filter((r) => r.key === key);
   const round = (v: number | null, k = 1) => (v === null ? null : Math.round(v * k) / k);
@@ -27,13 +27,14 @@ export function intervalSeries(rows: readonly IntervalRow[], key: string | null)
     serviceLevel: mine.map((r) => (r.serviceLevel === null ? null : round(r.serviceLevel * 100, 10))),
     asa: mine.map((r) => round(r.asaSeconds, 10)),
     aht: mine.map((r) => round(r.ahtSeconds, 10)),
+    occupancy: mine.map((r) => (r.occupancy === null ? null : round(r.occupancy * 100, 10))),
     rows: mine,
   };
 }
 
-/** Totals over interval rows: counts summed; SL, ASA and AHT weighted as the API defines them. */
+/** Totals over interval rows: counts summed; SL, ASA, AHT and occupancy weighted as the API defines them. */
 export function intervalTotals(rows: readonly IntervalRow[]) {
-  let offered = 0, answered = 0, abandoned = 0, shortAbandoned = 0, handled = 0, slNum = 0, slDen = 0, asaSum = 0, ahtSum = 0;
+  let offered = 0, answered = 0, abandoned = 0, shortAbandoned = 0, handled = 0, slNum = 0, slDen = 0, asaSum = 0, ahtSum = 0, worked = 0, logged = 0;
   for (const r of rows) {
     offered += r.offered;
     answered += r.answered;
@@ -47,12 +48,17 @@ export function intervalTotals(rows: readonly IntervalRow[]) {
     }
     if (r.asaSeconds !== null) asaSum += r.asaSeconds * r.answered;
     if (r.ahtSeconds !== null) ahtSum += r.ahtSeconds * r.handled;
+    if (r.operatorHours) {
+      worked += r.operatorHours.busy + r.operatorHours.wrapUp;
+      logged += r.operatorHours.ready + r.operatorHours.busy + r.operatorHours.wrapUp;
+    }
   }
   return {
     offered, answered, abandoned, shortAbandoned, handled,
     serviceLevel: slDen ? slNum / slDen : null,
     asaSeconds: answered ? asaSum / answered : null,
     ahtSeconds: handled ? ahtSum / handled : null,
+    occupancy: logged ? worked / logged : null,
   };
 }
 
