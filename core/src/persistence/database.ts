@@ -7,7 +7,9 @@
  * - deadlocks and lock timeouts on MySQL are retried;
  * - `batchTransaction()` is a transaction for plain SQL (see sql.ts) that on MySQL runs on a pool of
  *   its own whose connections take several statements in one text, so writes whose outcome nobody
- *   reads share a round trip with the next statement, and the last ones with the COMMIT.
+ *   reads share a round trip with the next statement, and the last ones with the COMMIT;
+ * - on MySQL every connection of both pools drops NO_BACKSLASH_ESCAPES from its sql_mode before its
+ *   first statement (see SAFE_SQL_MODE), and a server that has it globally is refused at open.
  */
 import 'reflect-metadata';
 import { DataSource, type EntityManager, type MixedList, type EntitySchema } from 'typeorm';
@@ -18,6 +20,37 @@ import { Mutex } from './mutex.js';
 import { flushSql, sqlFor, MysqlBatchSql, type MysqlConnection, type Sql } from './sql.js';
 
 export type DbKind = 'sqlite' | 'mysql';
+
+/**
+ * The driver (mysql2) puts values into SQL text itself and escapes them with backslashes. A session
+ * whose sql_mode has NO_BACKSLASH_ESCAPES reads a backslash literally, so a quote in a value would end
+ * its string: SQL injection in any statement. Every connection runs this before anything else.
+ */
+export const SAFE_SQL_MODE = "SET SESSION sql_mode = REPLACE(@@SESSION.sql_mode, 'NO_BACKSLASH_ESCAPES', '')";
+
+/** What is wrong with the server's global sql_mode for this driver, if anything. */
+export function sqlModeProblem(globalMode: string): string | null {
+  return /(^|,)NO_BACKSLASH_ESCAPES(,|$)/i.test(globalMode)
+    ? 'the MySQL server runs with sql_mode NO_BACKSLASH_ESCAPES, which makes the driver\'s escaping of values unsafe; remove it from the server\'s sql_mode'
+    : null;
+}
+
+interface PooledConnection {
+  query(sql: string, cb: (err: Error | null) => void): unknown;
+  destroy(): void;
+  release(): void;
+}
+
+interface ConnectionEvents {
+  on(event: 'connection', listener: (conn: PooledConnection) => void): unknown;
+  getConnection(cb: (err: Error | null, conn: PooledConnection) => void): void;
+}
+
+/** Makes every new connection of a mysql2 pool drop NO_BACKSLASH_ESCAPES first (a connection that cannot is not used). */
+function guardEscaping(pool: ConnectionEvents): void {
+  // mysql2 runs a connection's commands in order: this goes before any statement a user of the pool sends.
+  pool.on('connection', (conn) => conn.query(SAFE_SQL_MODE, (err) => void (err && conn.destroy())));
+}
 
 export interface DatabaseOptions {
   /** `sqlite:path/to/file.sqlite`, `sqlite::memory:` or `mysql://user:pass@host:port/db`. */
@@ -147,7 +180,22 @@ export class Database {
   }
 
   async open(): Promise<this> {
-    if (!this.dataSource.isInitialized) await this.dataSource.initialize();
+    if (this.dataSource.isInitialized) return this;
+    await this.dataSource.initialize();
+    if (this.kind === 'mysql') {
+      const pool = (this.dataSource.driver as unknown as { pool: ConnectionEvents }).pool;
+      guardEscaping(pool);
+      // TypeORM's pool made one connection before the hook (its check at connect, then released):
+      // that one, the pool's only connection yet, drops the flag here.
+      await new Promise<void>((done, fail) =>
+        pool.getConnection((err, conn) => (err ? fail(err) : conn.query(SAFE_SQL_MODE, (e) => (e ? (conn.destroy(), fail(e)) : (conn.release(), done()))))));
+      const [row] = (await this.dataSource.query('SELECT @@GLOBAL.sql_mode AS mode')) as { mode: string }[];
+      const problem = sqlModeProblem(String(row?.mode ?? ''));
+      if (problem) {
+        await this.dataSource.destroy();
+        throw new Error(problem);
+      }
+    }
     return this;
   }
 
@@ -237,6 +285,7 @@ export class Database {
       connectTimeout: 5_000, enableKeepAlive: true, connectionLimit: this.opts.poolSize ?? 10,
       multipleStatements: true,
     });
+    guardEscaping(this.batchPool as unknown as ConnectionEvents);
     return this.batchPool;
   }
 
@@ -249,9 +298,6 @@ export class Database {
       const isolated = this.readCommitted.has(conn);
       if (!isolated) {
         sql.later('SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED');
-        // The driver escapes values with backslashes; a server whose sql_mode reads them literally
-        // would let a value end its string early, and here a statement may follow in the same text.
-        sql.later("SET SESSION sql_mode = REPLACE(@@SESSION.sql_mode, 'NO_BACKSLASH_ESCAPES', '')");
       }
       sql.later('START TRANSACTION');
       try {
