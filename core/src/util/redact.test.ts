@@ -20,3 +20,14 @@ t.test('passwords, keys, tokens and secrets are hidden at any depth, arrays incl
   t.equal(shown.auth.accessTokenTtl, '***', 'a name that looks secret is hidden even if it is not: safe side');
   t.equal(config.imap.password, 's3cret', 'the original is untouched');
 });
+
+t.test('passwords written into URLs are hidden, the rest of the URL stays', async (t) => {
+  const shown = redactSecrets({ ari: { url: 'http://okno:S3cret@pbx.city:8088/ari' }, db: 'mysql://root:hunter2@127.0.0.1:3306/okno', list: ['smtp://relay:pw@mail.city:587'], plain: 'http://pbx.city:8088', user: 'http://okno@pbx.city' });
+  const text = JSON.stringify(shown);
+  for (const secret of ['S3cret', 'hunter2', ':pw@']) t.notOk(text.includes(secret), `${secret} hidden`);
+  t.equal(shown.ari.url, 'http://okno:***@pbx.city:8088/ari');
+  t.equal(shown.db, 'mysql://root:***@127.0.0.1:3306/okno');
+  t.equal(shown.plain, 'http://pbx.city:8088', 'a URL without credentials is untouched');
+  t.equal(shown.user, 'http://okno@pbx.city', 'a user name alone is not a secret');
+  t.equal(redactSecrets('not a url: a:b@c'), 'not a url: a:b@c', 'text that only looks like it is left alone');
+});
