@@ -32,4 +32,11 @@ t.test('the cache reads the registry once, again when an id is new, and again wh
   clock = 60_000 + 59_999;
   t.equal((await cache.for([])).of('site', String(a.id)), 'Город Москва', '…and then it does');
   t.equal(cache.loads, 3);
+  await cache.for([{ dim: 'site', key: '999' }]);
+  t.equal(cache.loads, 4, 'an id never seen: read once more…');
+  await cache.for([{ dim: 'site', key: '999' }, { dim: 'site', key: String(b.id) }]);
+  t.equal(cache.loads, 4, '…and not again while the labels are fresh (a deleted site still in the counters)');
+  clock += 60_000;
+  await Promise.all([cache.for([]), cache.for([]), cache.for([])]);
+  t.equal(cache.loads, 5, 'callers at the same time share one read');
 });

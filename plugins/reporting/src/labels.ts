@@ -43,11 +43,16 @@ export class Labels {
 /**
  * The live view's labels, kept between pushes (a push every second or two would otherwise read the
  * registry each time): read again when older than `maxAgeMs`, or at once when a figure names an id
- * they do not know (a site or service added since).
+ * they do not know (a site or service added since) — once: an id still unknown after that read (a
+ * deleted site still in the counters) waits for the labels to go stale like the rest. Callers at the
+ * same time share one read.
  */
 export class LabelCache {
   private labels: Labels | null = null;
   private loadedAt = -Infinity;
+  /** Ids asked for and not found by the last read ("dim|key"). */
+  private missing = new Set<string>();
+  private loading: Promise<Labels> | null = null;
   /** Registry reads so far (for tests). */
   loads = 0;
 
@@ -58,11 +63,18 @@ export class LabelCache {
   ) {}
 
   async for(keys: Iterable<{ dim: string; key: string }>): Promise<Labels> {
+    const asked = [...keys];
     const fresh = this.labels && this.now() - this.loadedAt < this.maxAgeMs;
-    if (fresh && [...keys].every((k) => this.labels!.knows(k.dim, k.key))) return this.labels!;
-    this.labels = await Labels.load(this.db);
-    this.loadedAt = this.now();
-    this.loads++;
-    return this.labels;
+    if (fresh && asked.every((k) => this.labels!.knows(k.dim, k.key) || this.missing.has(`${k.dim}|${k.key}`))) return this.labels!;
+    this.loading ??= Labels.load(this.db).finally(() => (this.loading = null));
+    const labels = await this.loading;
+    if (labels !== this.labels) {
+      this.labels = labels;
+      this.loadedAt = this.now();
+      this.loads++;
+      this.missing = new Set();
+    }
+    for (const k of asked) if (!labels.knows(k.dim, k.key)) this.missing.add(`${k.dim}|${k.key}`);
+    return labels;
   }
 }
