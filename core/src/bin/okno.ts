@@ -65,14 +65,14 @@ program
       console.log(`  Demo users (password "${DEMO_PASSWORD}"): ${DEMO_USERS.map((u) => `${u.login} (${u.roles.join(',')})`).join(', ')}\n`);
     }
     let stopping = false;
-    const stop = async (signal: string) => {
+    const stop = async (signal: string, code = 0) => {
       if (stopping) return;
       stopping = true;
       console.log(`okno: ${signal} received, finishing work in flight…`);
       try {
         await app.stop();
         console.log('okno: stopped');
-        process.exit(0);
+        process.exit(code);
       } catch (err) {
         console.error('okno: stop failed:', err);
         process.exit(1);
@@ -80,6 +80,14 @@ program
     };
     process.on('SIGINT', () => void stop('SIGINT'));
     process.on('SIGTERM', () => void stop('SIGTERM'));
+    // A bug that escaped every handler: said in the structured log, then the same graceful stop
+    // (work in flight finished, nothing acknowledged is lost) and exit code 1 for the supervisor to restart.
+    const fatal = (kind: string) => (err: unknown) => {
+      app.broker.getLogger('okno').fatal({ err: err instanceof Error ? { name: err.name, message: err.message, stack: err.stack } : String(err) }, kind);
+      void stop(kind, 1);
+    };
+    process.on('unhandledRejection', fatal('unhandled promise rejection'));
+    process.on('uncaughtException', fatal('uncaught exception'));
   });
 
 program

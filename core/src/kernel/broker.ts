@@ -24,6 +24,9 @@ export function brokerOptions(config: OknoConfig, overrides: Partial<BrokerOptio
     requestTimeout: 60_000,
     // Graceful stop: wait for calls in flight before services stop.
     tracking: { enabled: true, shutdownTimeout: 15_000 },
+    // The `okno start` command handles SIGINT/SIGTERM itself (OknoApp.stop: the broker, then the
+    // database); Moleculer's own handlers would stop the broker and exit before the rest.
+    skipProcessEventRegistration: true,
     validator: true,
     metrics: false,
     tracing: false,
