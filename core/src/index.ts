@@ -36,6 +36,6 @@ export { InstantColumn, JsonColumn, BigNumberColumn } from './persistence/column
 export * from './calendar/index.js';
 export * from './channels/contract.js';
 export { renderNotice, NOTICE_TEMPLATES } from './channels/notice-templates.js';
-export { edgeService, edgeRuntime, EdgeRuntime, agentProvisioning, mosquittoFiles, ROLES_FLEET, ROLES_FLEET_READ, type CommandView } from './edge/index.js';
+export { edgeService, edgeRuntime, EdgeRuntime, agentProvisioning, mosquittoFiles, ROLES_FLEET, ROLES_FLEET_READ, HEADSET_EVENT, type CommandView, type HeadsetEventPayload, type BindingView, type SignalOutcome, type HeadsetSignalKind } from './edge/index.js';
 export { SeededRandom } from './util/seeded-random.js';
 export { redactSecrets } from './util/redact.js';

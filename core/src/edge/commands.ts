@@ -106,8 +106,12 @@ export class CommandCenter {
     return this.o.clock?.() ?? new Date();
   }
 
-  /** Sends a command and resolves with its outcome (ok, error or timeout). */
-  async run(req: CommandRequest): Promise<CommandView> {
+  /**
+   * Sends a command and resolves with its outcome (ok, error or timeout). `hooks.published` is
+   * called once the broker has the command (or it was refused before): callers that must keep
+   * several commands in order wait for it, not for the outcome.
+   */
+  async run(req: CommandRequest, hooks: { published?: () => void } = {}): Promise<CommandView> {
     if (this.stopping) throw unavailable('the core is stopping');
     const { kind, args, timeoutMs } = checkCommand(req);
     const publisher = this.o.publisher();
@@ -126,6 +130,7 @@ export class CommandCenter {
     try {
       try {
         await publisher.publish(topicFor(addr, 'cmd'), encodeMessage('cmd', cmd));
+        hooks.published?.();
       } catch (err) {
         await this.finish(cmd.id, { status: 'error', errorCode: 'unsent', errorMessage: `not delivered to the broker: ${(err as Error).message}` });
         throw unavailable(`the command could not be handed to the MQTT broker: ${(err as Error).message}`);

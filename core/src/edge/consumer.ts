@@ -29,6 +29,7 @@ import {
 } from '@okno/protocol';
 import { isDatabaseUnavailable } from '../persistence/database.js';
 import type { CommandCenter, CommandView } from './commands.js';
+import type { EdgeEventRecord } from './entities.js';
 import type { AgentRef, FleetStore, PendingTelemetry } from './fleet-store.js';
 import { isFromAgent } from './payload.js';
 import { RecentIds } from './recent-ids.js';
@@ -64,6 +65,8 @@ export interface ConsumerOptions {
   settled: (view: CommandView) => void;
   /** A change worth a journal nudge. */
   committed: () => void;
+  /** An event was stored (after its commit; not for a redelivered one). Must not throw. */
+  stored?: (agent: AgentRef, msg: DecodedOf['events'], row: EdgeEventRecord) => void;
   logger: LoggerInstance;
   /** How long a looked-up agent is trusted before it is read again (ms). */
   refTtlMs?: number;
@@ -183,8 +186,10 @@ export class FleetConsumer {
       }
       case 'events': {
         const row = await this.o.store.addEvent(agent, msg as DecodedOf['events']);
-        if (row) this.o.committed();
-        else this.counters.duplicates++;
+        if (row) {
+          this.o.committed();
+          this.o.stored?.(agent, msg as DecodedOf['events'], row);
+        } else this.counters.duplicates++;
         break;
       }
       case 'cmd-result': {

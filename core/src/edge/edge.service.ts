@@ -11,12 +11,13 @@ import { systemActor } from '../domain/actor.js';
 import { conflict, invalid, notFound, unavailable } from '../domain/errors.js';
 import type { Role } from '../persistence/entities/index.js';
 import { id, limit } from '../services/params.js';
-import { MAX_COMMAND_TIMEOUT_MS, type CommandView } from './commands.js';
+import { COMMAND_TIMEOUTS, MAX_COMMAND_TIMEOUT_MS, type CommandView } from './commands.js';
 import { sendFile } from './downloads.js';
 import { EdgeEventRecord, EdgeFileRecord, type EdgeAgentRecord } from './entities.js';
 import { agentProvisioning, mosquittoFiles } from './provisioning.js';
 import { EdgeRuntime, type EdgeRuntimeOptions } from './runtime.js';
 import { agentDetail, agentSummary, eventView } from './views.js';
+import { ROLES_HEADSET, ROLES_HEADSET_ANY, ROLES_HEADSET_USER, type HeadsetSignalKind } from './headsets.js';
 
 /** Who may look at the fleet, and who may act on it. */
 export const ROLES_FLEET_READ: readonly Role[] = ['technician', 'admin', 'supervisor'];
@@ -71,12 +72,15 @@ export function edgeService(core: CoreContext, opts: EdgeServiceOptions = {}): S
         params: { $$strict: true, id },
         handler: async (ctx) => {
           const r = await rt.store.get(ctx.params.id);
-          const [events, errors, commands] = await Promise.all([
+          const [events, errors, commands, bound] = await Promise.all([
             rt.store.events({ agentRowId: r.id, limit: 20 }),
             rt.store.events({ agentRowId: r.id, level: 'problems', limit: 20 }),
             rt.commands.list({ agentRowId: r.id, limit: 20 }),
+            rt.headsets.boundOnAgent(r.id),
           ]);
-          return { ...agentDetail(r), events: events.map(eventView), errors: errors.map(eventView), recentCommands: commands };
+          const detail = agentDetail(r);
+          const headsets = detail.headsets.map((h) => ({ ...h, boundTo: bound.get(h.id) ?? null }));
+          return { ...detail, headsets, events: events.map(eventView), errors: errors.map(eventView), recentCommands: commands };
         },
       }),
       create: apiAction<{ site: string; agent: string; label?: string }>({
@@ -132,6 +136,45 @@ export function edgeService(core: CoreContext, opts: EdgeServiceOptions = {}): S
         rest: 'GET /events', auth: ROLES_FLEET_READ, summary: 'Recent events across the fleet (filter by site, level, type)',
         params: { $$strict: true, limit, level: { type: 'enum', values: LEVELS, optional: true }, site: 'string|optional|max:32', type: 'string|optional|max:64', beforeId: { ...id, optional: true } },
         handler: async (ctx) => (await rt.store.events({ ...ctx.params, limit: ctx.params.limit ?? 50 })).map(eventView),
+      }),
+      headsets: apiAction<{ siteId?: number }>({
+        rest: 'GET /headsets', auth: ROLES_HEADSET, summary: 'Headsets of the online agents of a site, with whom each is bound to (operators see their own site)',
+        params: { $$strict: true, siteId: { ...id, optional: true } },
+        handler: (ctx) => {
+          const actor = actorOf(ctx);
+          const any = ROLES_HEADSET_ANY.some((r) => actor.roles.includes(r));
+          return rt.headsets.available(any ? (ctx.params.siteId ?? null) : (actor.siteId ?? -1));
+        },
+      }),
+      headsetBindings: apiAction<{ site?: string; agentRowId?: number }>({
+        rest: 'GET /headset-bindings', auth: ROLES_FLEET_READ, summary: 'Operators and their headsets, with each headset\'s state',
+        params: { $$strict: true, site: 'string|optional|max:32', agentRowId: { ...id, optional: true } },
+        handler: (ctx) => rt.headsets.list(ctx.params),
+      }),
+      myHeadset: apiAction({
+        rest: 'GET /headset-bindings/me', auth: ROLES_HEADSET_USER, summary: 'The signed-in operator\'s headset and its state ({ headset: null } when none is bound)',
+        params: { $$strict: true },
+        handler: async (ctx) => ({ headset: await rt.headsets.viewOf(actorOf(ctx).userId!) }),
+      }),
+      bindHeadset: apiAction<{ userId: number; agentRowId: number; headsetId: string }>({
+        rest: 'PUT /headset-bindings/:userId', auth: ROLES_HEADSET, summary: 'Bind an operator to a headset (operators: only themselves, a headset of an online agent at their site)',
+        params: { $$strict: true, userId: id, agentRowId: id, headsetId: 'string|min:1|max:256' },
+        handler: (ctx) => rt.headsets.bind(ctx.params, actorOf(ctx)),
+      }),
+      unbindHeadset: apiAction<{ userId: number }>({
+        rest: 'DELETE /headset-bindings/:userId', auth: ROLES_HEADSET, summary: 'Unbind an operator\'s headset (operators: only their own)',
+        params: { $$strict: true, userId: id },
+        handler: (ctx) => rt.headsets.unbind(ctx.params.userId, actorOf(ctx)),
+      }),
+      /**
+       * Internal: ring (or stop), light the Off-Hook LED or the Mute LED of a user's bound headset.
+       * Resolves with the outcome once the agent answered or the command timed out; an unbound user
+       * is `{ bound: false }`, an offline agent or a failed command is an outcome, never an error.
+       */
+      headsetSignal: slow(COMMAND_TIMEOUTS['headset.ring'] + 10_000, {
+        visibility: 'public',
+        params: { userId: id, kind: { type: 'enum', values: ['ring', 'offHook', 'mute'] }, on: 'boolean' },
+        handler: (ctx: ApiContext<{ userId: number; kind: HeadsetSignalKind; on: boolean }>) => rt.headsets.signal(ctx.params.userId, ctx.params.kind, ctx.params.on),
       }),
       sites: apiAction({
         rest: 'GET /sites', auth: ROLES_FLEET_READ, summary: 'Sites with their agents online and offline and device counts',

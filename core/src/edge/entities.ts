@@ -101,4 +101,21 @@ export class EdgeFileRecord {
   @InstantColumn() receivedAt!: Date;
 }
 
-export const edgeEntities = [EdgeAgentRecord, EdgeEventRecord, EdgeCommandRecord, EdgeFileRecord];
+/**
+ * An operator's headset: the user whose offers ring it and whose hook and buttons answer them. One
+ * headset per operator and one operator per headset; the headset is named as its agent reports it
+ * (the agent row and the inventory's device id).
+ */
+@Entity('edge_headset_bindings')
+@Index('IDX_edge_headset_bindings_agentRowId_headsetId', ['agentRowId', 'headsetId'], { unique: true })
+export class EdgeHeadsetBinding {
+  @PrimaryGeneratedColumn() id!: number;
+  @Column({ type: 'integer' }) @Index('IDX_edge_headset_bindings_userId', { unique: true }) userId!: number;
+  @Column({ type: 'integer' }) agentRowId!: number;
+  @Column({ type: 'varchar', length: 256 }) headsetId!: string;
+  /** Who bound it (the operator, a technician or an administrator). */
+  @Column({ type: 'integer', nullable: true }) boundBy!: number | null;
+  @InstantColumn() boundAt!: Date;
+}
+
+export const edgeEntities = [EdgeAgentRecord, EdgeEventRecord, EdgeCommandRecord, EdgeFileRecord, EdgeHeadsetBinding];

@@ -37,3 +37,19 @@ export class EdgeFleet1764400000000 implements MigrationInterface {
     for (const t of ['edge_files', 'edge_commands', 'edge_events', 'edge_agents']) await qr.dropTable(t, true);
   }
 }
+
+/** Operators' headsets: which headset (agent row + device id) rings for which user. */
+export class EdgeHeadsetBindings1764400000001 implements MigrationInterface {
+  name = 'EdgeHeadsetBindings1764400000001';
+
+  async up(qr: QueryRunner): Promise<void> {
+    const c = columns(qr);
+    await createTable(qr, 'edge_headset_bindings', [
+      c.id(), c.int('userId'), c.int('agentRowId'), c.str('headsetId', 256), c.int('boundBy', { nullable: true }), c.instant('boundAt'),
+    ], [{ columns: ['userId'], unique: true }, { columns: ['agentRowId', 'headsetId'], unique: true }]);
+  }
+
+  async down(qr: QueryRunner): Promise<void> {
+    await qr.dropTable('edge_headset_bindings', true);
+  }
+}

@@ -6,7 +6,7 @@
  */
 import { join } from 'node:path';
 import type { Logger as LoggerInstance } from 'moleculer';
-import { filterFor, type TopicKind } from '@okno/protocol';
+import { filterFor, type DecodedOf, type TopicKind } from '@okno/protocol';
 import type { CoreContext } from '../kernel/context.js';
 import { LeaseKeeper } from '../domain/lease.js';
 import { Lease } from '../persistence/entities/index.js';
@@ -14,7 +14,9 @@ import { EmbeddedBroker } from './broker.js';
 import { CommandCenter, type CommandView } from './commands.js';
 import { FleetConsumer } from './consumer.js';
 import { coreMqttCredentials, type CoreMqttCredentials } from './credentials.js';
-import { FleetStore } from './fleet-store.js';
+import { FleetStore, type AgentRef } from './fleet-store.js';
+import { HeadsetBindings, stateAfterEvent } from './headsets.js';
+import type { EdgeEventRecord } from './entities.js';
 import { CoreMqttClient } from './mqtt-client.js';
 import { agentBrokerUrl } from './provisioning.js';
 import { UploadReceiver } from './uploads.js';
@@ -22,6 +24,26 @@ import { UploadReceiver } from './uploads.js';
 export const CONSUMER_CLIENT_ID = 'okno-core-consumer';
 export const CONSUMER_LEASE = 'edge-consumer';
 const CONSUMED: TopicKind[] = ['presence', 'inventory', 'telemetry', 'events', 'cmd-result', 'files-up'];
+
+/** The Moleculer event every node hears when an operator's headset reports a hook, mute or button event. */
+export const HEADSET_EVENT = 'edge.headsetEvent';
+export interface HeadsetEventPayload {
+  /** The operator the headset is bound to. */
+  userId: number;
+  agentRowId: number;
+  site: string;
+  agent: string;
+  headsetId: string;
+  /** The stored event (edge_events.id). */
+  eventId: number;
+  /** The agent's message id (unique). */
+  messageId: string;
+  /** When the agent saw it (the agent's clock, ms). */
+  at: number;
+  /** When the core stored it (ms). */
+  receivedAt: number;
+  event: Extract<DecodedOf['events']['event'], { type: 'headset.hook' | 'headset.mute' | 'headset.button' }>;
+}
 
 export interface EdgeRuntimeOptions {
   /** Lease time of the consumer (ms, default 10 s; renewed every third of it). */
@@ -39,6 +61,7 @@ export class EdgeRuntime {
   readonly commands: CommandCenter;
   readonly uploads: UploadReceiver;
   readonly consumer: FleetConsumer;
+  readonly headsets: HeadsetBindings;
   readonly embedded: EmbeddedBroker | undefined;
   readonly credentials: CoreMqttCredentials;
   readonly nodeId: string;
@@ -69,12 +92,17 @@ export class EdgeRuntime {
       logger: this.log,
       committed: () => core.journalCommitted(),
     });
+    this.headsets = new HeadsetBindings({
+      db: core.db, commands: this.commands, clock: core.clock,
+      push: (userIds, frame) => o.broadcast('console.push', { userIds, frame }),
+    });
     this.consumer = new FleetConsumer({
       store: this.store,
       commands: this.commands,
       uploads: this.uploads,
       settled: (view) => o.broadcast('edge.commandSettled', view),
       committed: () => core.journalCommitted(),
+      stored: (agent, msg, row) => void this.headsetEvent(agent, msg, row).catch((err: Error) => this.log.warn({ err: err.message, eventId: row.id }, 'headset event not passed on')),
       logger: this.log,
     });
     const { mqtt } = core.config;
@@ -193,6 +221,25 @@ export class EdgeRuntime {
   async consumerNode(): Promise<string | null> {
     const row = await this.core.db.read((em) => em.findOne(Lease, { where: { name: CONSUMER_LEASE } }));
     return row && row.expiresAt.getTime() > Date.now() ? row.holder : null;
+  }
+
+  /**
+   * A hook, mute or button event of a headset: the live state is noted, and when the headset is an
+   * operator's, every node hears `edge.headsetEvent` (routing answers or rejects the operator's offer
+   * with it) and the operator's desk gets the new state.
+   */
+  private async headsetEvent(agent: AgentRef, msg: DecodedOf['events'], row: EdgeEventRecord): Promise<void> {
+    const e = msg.event;
+    if (e.type !== 'headset.hook' && e.type !== 'headset.mute' && e.type !== 'headset.button') return;
+    const next = stateAfterEvent(this.headsets.liveState(agent.id, e.headsetId), e);
+    if (next) this.headsets.noteState(agent.id, e.headsetId, next, null, msg.ts);
+    const b = await this.headsets.ofHeadset(agent.id, e.headsetId);
+    if (!b) return;
+    this.o.broadcast(HEADSET_EVENT, {
+      userId: b.userId, agentRowId: agent.id, site: agent.siteCode, agent: agent.agentId, headsetId: e.headsetId,
+      eventId: row.id, messageId: msg.id, at: msg.ts, receivedAt: row.receivedAt.getTime(), event: e,
+    } satisfies HeadsetEventPayload);
+    await this.headsets.pushState(b.userId);
   }
 
   /** The Moleculer event `edge.commandSettled`. */
