@@ -26,6 +26,12 @@ export interface RoutingConfig {
   seedDefaultQueues: boolean;
   /** One node writes the contact book's checkpoint this often (and every node when it stops), s; 0 = only at stop. */
   checkpointSeconds: number;
+  /**
+   * A headset event (hook, reject) made this long before the operator's offer still answers it; an
+   * older one is stale (a press spooled while the agent's link was down), ms. The agents' and the
+   * core's clocks are expected to be NTP-synchronised.
+   */
+  headsetClockToleranceMs: number;
 }
 
 export const DEFAULTS: RoutingConfig = {
@@ -39,6 +45,7 @@ export const DEFAULTS: RoutingConfig = {
   settingsRefreshMs: 15_000,
   seedDefaultQueues: true,
   checkpointSeconds: 300,
+  headsetClockToleranceMs: 2000,
 };
 
 const channelEnum = { type: 'enum', values: ['voice', 'chat', 'email', 'fax', 'portal', 'callback'] };
@@ -55,4 +62,5 @@ export const configSchema: Record<string, unknown> = {
   settingsRefreshMs: 'number|integer|min:100|max:3600000',
   seedDefaultQueues: 'boolean',
   checkpointSeconds: 'number|integer|min:0|max:86400',
+  headsetClockToleranceMs: 'number|integer|min:0|max:60000',
 };

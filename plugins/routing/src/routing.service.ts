@@ -10,13 +10,14 @@
 import type { Context, ServiceSchema } from 'moleculer';
 import type {} from 'moleculer-web';
 import { In } from 'typeorm';
-import { DomainError, User, UserSkill, actorOf, apiAction, conflict, invalid, notFound, type ApiContext, type PluginContext, type Role } from '@okno/core';
+import { DomainError, HEADSET_EVENT, User, UserSkill, actorOf, apiAction, conflict, invalid, notFound, type ApiContext, type HeadsetEventPayload, type PluginContext, type Role } from '@okno/core';
 import { CHANNELS, RoutingError, type Channel } from './engine/index.js';
 import type { RoutingConfig } from './config.js';
 import { RoutingOperator, RoutingQueue, RoutingRule } from './entities.js';
 import { checkQueue, checkRules, type QueueInput } from './queue-config.js';
 import { RoutingRuntime, type OperatorStatus } from './runtime.js';
 import { queueInputOf } from './settings.js';
+import { headsetDecision } from './headset.js';
 
 export const SERVICE = 'routing';
 const OPERATORS: readonly Role[] = ['operator', 'supervisor'];
@@ -76,6 +77,54 @@ export function routingService(ctx: PluginContext<RoutingConfig>): { schema: Ser
 
   const me = (actx: ApiContext<unknown>) => actorOf(actx).userId!;
 
+  /**
+   * Accepts an offer for the operator and assigns its appeal to them (the console's Accept button
+   * and the headset's hook both come here). `asUser`: the operator's session when the call does not
+   * come from them over REST (a headset event).
+   */
+  const acceptOffer = async (actx: Context<unknown>, userId: number, offerId: string, asUser?: Record<string, unknown>) => {
+    const r = (await onOperatorNode(actx, userId, { op: 'accept', offerId })) as { contactId: string; appealId: number | null };
+    if (r.appealId !== null) {
+      try {
+        await actx.call('appeals.assign', { id: r.appealId }, asUser ? { meta: { user: asUser } } : {});
+      } catch (err) {
+        await onOperatorNode(actx, userId, { op: 'completeNow', contactId: r.contactId });
+        throw conflict(`the appeal could not be assigned: ${err instanceof Error ? err.message : String(err)}`, { appealId: r.appealId });
+      }
+    }
+    return { appealId: r.appealId, contactId: r.contactId };
+  };
+
+  /**
+   * A hook or button of an operator's headset (core event `edge.headsetEvent`, heard on every node):
+   * the node holding the operator's open offer accepts or rejects it as the console would
+   * (headset.ts); anything else, a stale event or one without an open offer, does nothing.
+   */
+  const headsetEvent = async (actx: Context<HeadsetEventPayload>) => {
+    const p = actx.params;
+    const offer = runtime.openOffer(p.userId);
+    if (!offer) return;
+    const decision = headsetDecision({ event: p.event, at: p.at }, offer, ctx.config.headsetClockToleranceMs);
+    const log = { userId: p.userId, headset: `${p.site}.${p.agent}/${p.headsetId}`, eventId: p.eventId, event: p.event.type };
+    if (decision.action === 'none') {
+      if (decision.why === 'stale') ctx.logger.info({ ...log, offerId: offer.offerId, at: new Date(p.at).toISOString() }, 'routing: a stale headset event was ignored');
+      return;
+    }
+    try {
+      if (decision.action === 'reject') {
+        await onOperatorNode(actx, p.userId, { op: 'reject', offerId: decision.offerId });
+      } else {
+        const user = await db.read((em) => em.findOne(User, { where: { id: p.userId } }));
+        if (!user?.active) return;
+        await acceptOffer(actx, p.userId, decision.offerId, { id: user.id, login: user.login, name: user.fullName, roles: user.roles, siteId: user.siteId });
+      }
+      ctx.logger.info({ ...log, offerId: decision.offerId, action: decision.action }, 'routing: the offer was answered on the headset');
+    } catch (err) {
+      // the offer ended meanwhile, or the appeal could not be assigned: the console shows what is left
+      ctx.logger.warn({ ...log, offerId: decision.offerId, action: decision.action, err: String(err) }, 'routing: the headset could not answer the offer');
+    }
+  };
+
   /** Offered and held counts per queue, in one pass over this node's contacts. */
   const heldCounts = () => {
     const out = new Map<string, { offered: number; assigned: number }>();
@@ -127,19 +176,7 @@ export function routingService(ctx: PluginContext<RoutingConfig>): { schema: Ser
       accept: apiAction<{ id: string }>({
         rest: 'POST /offers/:id/accept', auth: OPERATORS, summary: "Accept an offer: the contact's appeal becomes the operator's",
         params: { $$strict: true, id: offerParam },
-        handler: async (actx) => {
-          const userId = me(actx);
-          const r = (await onOperatorNode(actx, userId, { op: 'accept', offerId: actx.params.id })) as { contactId: string; appealId: number | null };
-          if (r.appealId !== null) {
-            try {
-              await actx.call('appeals.assign', { id: r.appealId });
-            } catch (err) {
-              await onOperatorNode(actx, userId, { op: 'completeNow', contactId: r.contactId });
-              throw conflict(`the appeal could not be assigned: ${err instanceof Error ? err.message : String(err)}`, { appealId: r.appealId });
-            }
-          }
-          return { appealId: r.appealId, contactId: r.contactId };
-        },
+        handler: (actx) => acceptOffer(actx, me(actx), actx.params.id),
       }),
       reject: apiAction<{ id: string }>({
         rest: 'POST /offers/:id/reject', auth: OPERATORS, summary: 'Reject an offer (it goes to someone else)',
@@ -360,6 +397,7 @@ export function routingService(ctx: PluginContext<RoutingConfig>): { schema: Ser
       'contact.*': { handler: () => runtime.nudge() },
       [SETTINGS_CHANGED]: { handler: () => runtime.reloadSettings().catch((err: unknown) => ctx.logger.warn({ err: String(err) }, 'routing: settings reload failed')) },
       [PROFILE_CHANGED]: { handler: (actx: Context<{ userId: number }>) => runtime.refreshProfile(actx.params.userId).catch((err: unknown) => ctx.logger.warn({ err: String(err) }, 'routing: profile reload failed')) },
+      [HEADSET_EVENT]: { handler: (actx: Context<HeadsetEventPayload>) => headsetEvent(actx) },
       'routing.contactEnded': {
         handler: (actx: Context<{ contactId: string; reason: 'applicant-left' | 'handled' }>) =>
           runtime.end(actx.params.contactId, actx.params.reason).catch((err: unknown) => ctx.logger.warn({ err: String(err) }, 'routing: contact not ended')),

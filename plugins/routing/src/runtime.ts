@@ -7,7 +7,9 @@
  *    when it stops (checkpoint.ts);
  *  - writes every engine event of this node to the journal (aggregateType contact / operator /
  *    routing, ISO times, `nodeId` in data) so reporting and the other nodes see them;
- *  - pushes offers, withdrawals and state changes to the operator's console (`console.push`);
+ *  - pushes offers, withdrawals, answers and state changes to the operator's console (`console.push`);
+ *  - rings the operator's bound headset with their offers and lights its Off-Hook LED during a call
+ *    (core `edge.headsetSignal`, never awaited by the offer; headset.ts);
  *  - drives time: one timer at engine.nextWakeAt(), rescheduled after every change;
  *  - serves the operators logged in on this node (see docs/routing.md "Several nodes").
  */
@@ -23,6 +25,7 @@ import { RoutingOperator } from './entities.js';
 import { engineQueue } from './queue-config.js';
 import { RoutingSettings } from './settings.js';
 import { SqlReservationStore } from './sql-store.js';
+import { headsetSignalFor, type HeadsetSignal } from './headset.js';
 
 /** What the console shows of an offer (frame `routing.offer`). */
 export interface OfferView {
@@ -109,6 +112,12 @@ export class RoutingRuntime {
   private saving: Promise<boolean> | null = null;
   /** How the last start rebuilt the book. */
   recovery: RecoveryInfo | null = null;
+  /** Open offers of this node -> when they were made (a headset event older than that is stale). */
+  private readonly offeredAt = new Map<string, number>();
+  /** Operators whose headset this node last told to be off-hook. */
+  private readonly offHookSent = new Set<string>();
+  /** Signals to operators' headsets in flight (tests wait for them). */
+  private readonly headsetSignals = new Set<Promise<unknown>>();
 
   constructor(
     private readonly core: CoreContext,
@@ -205,6 +214,7 @@ export class RoutingRuntime {
     if (this.timer) clearTimeout(this.timer);
     await this.pumping;
     await this.writes;
+    await Promise.race([this.headsetsSettled(), new Promise((r) => setTimeout(r, 2000).unref())]);
     if (!this.follower) return; // never started
     // Every node writes the checkpoint as it stops; the compare-and-set keeps the one covering most.
     try {
@@ -531,17 +541,26 @@ export class RoutingRuntime {
     switch (e.type) {
       case 'contact.offered':
         this.offers.set(e.offerId, this.offerView(e));
+        this.offeredAt.set(e.offerId, e.at);
         void this.pushOffer(e.operatorId, e.offerId);
         break;
       case 'contact.offer_rejected':
       case 'contact.offer_expired':
       case 'contact.offer_withdrawn':
         this.offers.delete(e.offerId);
+        this.offeredAt.delete(e.offerId);
         this.push(e.operatorId, { type: 'routing.offer_withdrawn', offerId: e.offerId });
         break;
-      case 'contact.answered':
+      case 'contact.answered': {
+        this.offers.delete(e.offerId);
+        this.offeredAt.delete(e.offerId);
+        const appealId = this.engine.contact(e.contactId)?.appealId;
+        this.push(e.operatorId, { type: 'routing.offer_answered', offerId: e.offerId, contactId: e.contactId, appealId: appealId !== undefined ? Number(appealId) : null });
+        break;
+      }
       case 'contact.accept_failed':
         this.offers.delete(e.offerId);
+        this.offeredAt.delete(e.offerId);
         break;
       case 'operator.state_changed':
         this.since.set(e.operatorId, e.at);
@@ -549,7 +568,55 @@ export class RoutingRuntime {
         break;
       default:
     }
+    this.headset(e);
     this.journal(e);
+  }
+
+  // ------------------------------------------------------------------ headsets
+
+  /** Whether the operator holds an answered call or callback (talking, not wrapping up). */
+  private callActive(operatorId: string): boolean {
+    const exclusive = this.engine.policy.exclusiveChannels;
+    return Boolean(this.engine.operator(operatorId)?.contacts.some((c) => c.state === 'assigned' && exclusive.includes(c.channel)));
+  }
+
+  /** Tells the operator's headset what the event means for it, without waiting for the answer. */
+  private headset(e: RoutingEvent): void {
+    const out = headsetSignalFor(e, {
+      exclusive: this.engine.policy.exclusiveChannels,
+      callActive: (id) => this.callActive(id),
+      offHookSent: (id) => this.offHookSent.has(id),
+    });
+    if (out) this.signalHeadset(out.operatorId, out.signal);
+  }
+
+  signalHeadset(operatorId: string, signal: HeadsetSignal): void {
+    if (signal.kind === 'offHook') {
+      if (signal.on) this.offHookSent.add(operatorId);
+      else this.offHookSent.delete(operatorId);
+    }
+    const p = this.core.broker
+      .call<{ bound: boolean; sent?: boolean; reason?: string; message?: string; command?: { status: string; error?: { code: string; message: string } | null } }, object>('edge.headsetSignal', { userId: Number(operatorId), kind: signal.kind, on: signal.on })
+      .then((r) => {
+        if (!r.bound) return;
+        if (!r.sent) this.logger.info({ operatorId, signal, reason: r.reason, message: r.message }, 'routing: the operator\'s headset was not signalled');
+        else if (r.command?.status !== 'ok') this.logger.warn({ operatorId, signal, status: r.command?.status, error: r.command?.error }, 'routing: the operator\'s headset did not take the signal');
+      })
+      .catch((err: unknown) => this.logger.warn({ operatorId, signal, err: String(err) }, 'routing: headset signal failed'))
+      .finally(() => this.headsetSignals.delete(p));
+    this.headsetSignals.add(p);
+  }
+
+  /** Resolves when the headset signals sent so far have their outcomes (tests). */
+  async headsetsSettled(): Promise<void> {
+    while (this.headsetSignals.size) await Promise.all([...this.headsetSignals]);
+  }
+
+  /** The operator's open offer on this node and when it was made. */
+  openOffer(userId: number): { offerId: string; offeredAt: number } | undefined {
+    const open = this.engine.operator(String(userId))?.contacts.find((c) => c.state === 'offered');
+    if (!open) return undefined;
+    return { offerId: open.offerId, offeredAt: this.offeredAt.get(open.offerId) ?? this.now() };
   }
 
   private settleWaiter(e: RoutingEvent, offerId: string): void {
