@@ -31,3 +31,26 @@ t.test('endpoint templates', async (t) => {
   t.equal(callbackEndpoint('PJSIP/{number}@city-trunk', '+7 (916) 555-12-34'), 'PJSIP/+79165551234@city-trunk');
   t.equal(callbackEndpoint('PJSIP/{number}@city-trunk', '8 916 555-12-34'), 'PJSIP/89165551234@city-trunk');
 });
+
+t.test('a user or password in the url is refused; they go in user and password', async (t) => {
+  t.same(configProblems(validate({ url: 'http://okno:secret@pbx.city.example:8088' })), ['url must not contain a user name or password; put them in "user" and "password"']);
+  t.same(configProblems(validate({ url: 'https://okno@pbx.city.example:8089' })), ['url must not contain a user name or password; put them in "user" and "password"']);
+  t.same(configProblems(validate({ url: 'https://pbx.city.example:8089' })), []);
+  const { stripUserinfo } = await import('./config.js');
+  t.equal(stripUserinfo('http://okno:s3cr@t@pbx:8088/ari'), 'http://pbx:8088/ari');
+  t.equal(stripUserinfo('failed: wss://a:b@pbx:8089/ari/events and https://pbx'), 'failed: wss://pbx:8089/ari/events and https://pbx');
+});
+
+t.test('a REST request must end before another node can take the line', async (t) => {
+  t.ok(DEFAULTS.requestTimeoutMs < DEFAULTS.lease.guardMs, 'the defaults pass');
+  t.same(configProblems(validate({ requestTimeoutMs: 5_000 })), ['requestTimeoutMs (5000) must be less than lease.guardMs (5000), so a REST request ends before another node can take the line']);
+  t.same(configProblems(validate({ requestTimeoutMs: 9_000, lease: { ttlMs: 30_000, renewMs: 5_000, guardMs: 10_000 } })), []);
+});
+
+t.test('only letters, digits, ".", "_" and "-" are put into the operator\'s dial string', async (t) => {
+  t.equal(operatorEndpoint('PJSIP/{login}', { id: 7, login: 'i.ivanova_2-x' }), 'PJSIP/i.ivanova_2-x');
+  for (const login of ['x/sip:+79161234567@attacker.example', 'a&PJSIP/b', 'a,b', 'a b', 'иванова', '']) {
+    t.throws(() => operatorEndpoint('PJSIP/{login}', { id: 7, login }), /operator's login .* cannot be put into operatorEndpoint: only letters, digits/, JSON.stringify(login));
+  }
+  t.equal(operatorEndpoint('PJSIP/op-{userId}', { id: 7, login: 'a/b@c' }), 'PJSIP/op-7', 'a login not in the template does not matter');
+});

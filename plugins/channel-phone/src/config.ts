@@ -13,7 +13,10 @@ export interface MenuChoice {
 }
 
 export interface PhoneConfig {
-  /** Asterisk's HTTP server, e.g. http://pbx.city.example:8088 (ARI lives under /ari). */
+  /**
+   * Asterisk's HTTP server, e.g. https://pbx.city.example:8089 (ARI lives under /ari). No user name
+   * or password in it: they go in `user` and `password`.
+   */
   url: string;
   /** The ARI user of ari.conf and its password (sent with HTTP basic auth; never logged). */
   user: string;
@@ -64,7 +67,10 @@ export interface PhoneConfig {
   reconnect: { minMs: number; maxMs: number };
   /** WebSocket pings; a connection that misses one is dropped and opened again. */
   pingMs: number;
-  /** Time limit of one REST request. */
+  /**
+   * Time limit of one REST request. It must be less than `lease.guardMs`, and a request never runs
+   * past the time this node may still act (the lease's time left).
+   */
   requestTimeoutMs: number;
   /**
    * Answering a new call when Asterisk answers 5xx (or cannot be reached): tried `attempts` times in
@@ -103,7 +109,7 @@ export const DEFAULTS: Omit<PhoneConfig, 'url' | 'user' | 'password'> = {
   regNumberIntro: null,
   reconnect: { minMs: 500, maxMs: 30_000 },
   pingMs: 15_000,
-  requestTimeoutMs: 10_000,
+  requestTimeoutMs: 4_000,
   answerRetry: { attempts: 4, delayMs: 250 },
   lease: { ttlMs: 15_000, renewMs: 3_000, guardMs: 5_000 },
 };
@@ -162,11 +168,38 @@ export function configProblems(c: PhoneConfig): string[] {
   if (c.callback.digit && c.ivr.menu[c.callback.digit]) p.push(`callback.digit "${c.callback.digit}" is also a menu choice`);
   if (c.reconnect.maxMs < c.reconnect.minMs) p.push('reconnect.maxMs is less than reconnect.minMs');
   if (c.lease.renewMs * 2 > c.lease.ttlMs - c.lease.guardMs) p.push('lease: the holder must be able to renew twice before it stops acting (renewMs * 2 <= ttlMs - guardMs)');
+  if (c.requestTimeoutMs >= c.lease.guardMs) p.push(`requestTimeoutMs (${c.requestTimeoutMs}) must be less than lease.guardMs (${c.lease.guardMs}), so a REST request ends before another node can take the line`);
+  if (hasUserinfo(c.url)) p.push('url must not contain a user name or password; put them in "user" and "password"');
   return p;
 }
 
-/** The operator's endpoint from the template. */
+function hasUserinfo(url: string): boolean {
+  try {
+    const u = new URL(url);
+    return u.username !== '' || u.password !== '';
+  } catch {
+    return /\/\/[^/?#]*@/.test(url);
+  }
+}
+
+/** A URL, or any text such as an error message, with every `scheme://user:password@` stripped of the user and password. */
+export function stripUserinfo(text: string): string {
+  return text.replace(/([a-z][a-z0-9+.-]*:\/\/)[^/\s?#]*@/gi, '$1');
+}
+
+/** What may be put into a dial string: a login or id of letters, digits, ".", "_" and "-". */
+const DIALABLE_VALUE = /^[A-Za-z0-9._-]+$/;
+
+/**
+ * The operator's endpoint from the template. A login with any other character (such as "/", "@" or
+ * ":" that would make Asterisk dial another endpoint or a SIP URI) is refused with an error.
+ */
 export function operatorEndpoint(template: string, user: { id: number; login: string }): string {
+  for (const [name, value] of [['userId', String(user.id)], ['login', user.login]] as const) {
+    if (template.includes(`{${name}}`) && !DIALABLE_VALUE.test(value)) {
+      throw new Error(`the operator's ${name} ${JSON.stringify(value.slice(0, 40))} cannot be put into operatorEndpoint: only letters, digits, ".", "_" and "-" are allowed`);
+    }
+  }
   return template.replace(/\{userId\}/g, String(user.id)).replace(/\{login\}/g, user.login);
 }
 

@@ -75,6 +75,14 @@ export class PhoneLine {
     return this.active && this.o.clock().getTime() < this.validUntil;
   }
 
+  /**
+   * How long (ms) this node may still act on calls: until `ttlMs - guardMs` after its last renewal
+   * started (0 when it does not hold the line). REST requests and broker calls get no longer.
+   */
+  timeLeft(): number {
+    return this.active ? Math.max(0, this.validUntil - this.o.clock().getTime()) : 0;
+  }
+
   start(): void {
     if (!this.stopped) return;
     this.stopped = false;
@@ -122,7 +130,10 @@ export class PhoneLine {
     if (this.stopped) return;
     this.tickTimer = setTimeout(() => {
       this.tickTimer = null;
-      this.running = this.tick().finally(() => {
+      this.running = this.tick().catch((err: unknown) => {
+        this.lastError = `the line: ${err instanceof Error ? err.message : String(err)}`;
+        this.o.logger.error({ err: this.lastError }, 'phone: taking or keeping the phone line failed');
+      }).finally(() => {
         this.running = null;
         this.schedule(this.o.renewMs);
       });

@@ -13,7 +13,7 @@ import {
 import { AriClient, AriUnavailable, NotLineHolder, isGone, type PbxAdapter } from './ari/client.js';
 import { PhoneLine, type LineStatus } from './line.js';
 import type { AriEvent } from './ari/types.js';
-import { operatorEndpoint, type PhoneConfig } from './config.js';
+import { operatorEndpoint, stripUserinfo, type PhoneConfig } from './config.js';
 import { CallFlow, type CallbackSource, type EnqueueParams } from './calls/call-flow.js';
 import { CHANNEL, recordCall, type CallSummary } from './calls/call-record.js';
 import { callIdOfCallback, callIdOfContact, choiceOf, contactTrails, type ContactEvent, type DurableCall } from './calls/durable.js';
@@ -60,9 +60,11 @@ export function phoneService(ctx: PluginContext<PhoneConfig>): ServiceSchema {
   const client = new AriClient({
     url: cfg.url, user: cfg.user, password: cfg.password, app: cfg.app, reconnect: cfg.reconnect, pingMs: cfg.pingMs, requestTimeoutMs: cfg.requestTimeoutMs,
     onEvent: deliver,
-    onConnected: () => void flow?.resync(),
+    // resync() never rejects; the catch is a last guard so nothing here can end the process.
+    onConnected: () => void flow?.resync().catch((err: unknown) => logger.error({ err: stripUserinfo(String((err as Error)?.message ?? err)) }, 'phone: comparing the calls with Asterisk failed')),
     onBadMessage: (error) => logger.warn({ error }, 'phone: a frame from Asterisk is not a valid ARI message; passed over'),
     mayAct: () => line.mayAct(),
+    timeLeft: () => line.timeLeft(),
     logger,
   });
   const pbx: PbxAdapter = client;
@@ -77,7 +79,15 @@ export function phoneService(ctx: PluginContext<PhoneConfig>): ServiceSchema {
       .orderBy('j.seq', 'ASC')
       .getMany());
   };
-  const call = <R>(action: string, params: object) => acting(action, () => core.broker.call<R, object>(action, params, { timeout: 60_000 }));
+  /**
+   * A core action on a call, while this node holds the line: it times out (60 s at most) when this
+   * node may no longer act, so its answer is never acted on after another node could take the line.
+   */
+  const call = <R>(action: string, params: object) => acting(action, () => {
+    const left = line.timeLeft();
+    if (left <= 0) return Promise.reject(new NotLineHolder(action));
+    return core.broker.call<R, object>(action, params, { timeout: Math.max(1, Math.floor(Math.min(60_000, left))) });
+  });
   const newFlow = () => new CallFlow({
     pbx, config: cfg, logger, now: () => core.clock(),
     intake: (input) => call<IntakeResult>('appeals.intake', input satisfies IntakeInput),
@@ -141,12 +151,15 @@ export function phoneService(ctx: PluginContext<PhoneConfig>): ServiceSchema {
     channel: CHANNEL, inbound: true, outbound: false, attachments: false, maxAttachmentBytes: null, realtime: true, identified: false, addressKind: 'phone',
   });
 
+  /** Asterisk's address as health and the log show it: never a user or password (the URL's userinfo is stripped). */
+  const asteriskShown = () => redactSecrets({ url: stripUserinfo(cfg.url), user: cfg.user, app: cfg.app });
+
   const lineDown = (status: LineStatus): ChannelHealth => {
     const takeOver = cfg.lease.ttlMs + cfg.lease.renewMs;
     const reason = status.holder === null
       ? `no core node holds the phone line (the lease phone-line:${cfg.app}); a node running the phone channel takes it within ${takeOver} ms`
       : `node ${status.holder} holds the phone line`;
-    return { status: 'down', details: { asterisk: redactSecrets({ url: cfg.url, user: cfg.user, app: cfg.app }), line: status, connected: false, reason } };
+    return { status: 'down', details: { asterisk: asteriskShown(), line: status, connected: false, reason } };
   };
 
   /**
@@ -169,10 +182,10 @@ export function phoneService(ctx: PluginContext<PhoneConfig>): ServiceSchema {
     const link = client.status();
     const connected = link.connected;
     const details: Record<string, unknown> = {
-      asterisk: redactSecrets({ url: cfg.url, user: cfg.user, app: cfg.app }), line: status, ...link, connected, calls: calls.active(), stats: { ...calls.stats },
+      asterisk: asteriskShown(), line: status, ...link, connected, calls: calls.active(), stats: { ...calls.stats },
     };
     if (!connected) details.reason = `the events WebSocket to Asterisk is not open${link.lastError ? `: ${link.lastError}` : ''}; calls to Stasis(${cfg.app}) fail until it is`;
-    return { status: connected ? (calls.stats.failures || link.badMessages ? 'degraded' : 'ok') : 'down', details };
+    return { status: connected ? (calls.stats.failures || link.badMessages || link.badEntries ? 'degraded' : 'ok') : 'down', details };
   };
 
   /**
@@ -225,12 +238,14 @@ export function phoneService(ctx: PluginContext<PhoneConfig>): ServiceSchema {
         handler: (c: Context<JournalEvent>) => {
           const contactId = String(c.params?.data?.contactId ?? '');
           const operatorId = c.params?.data?.operatorId;
-          if (/^(call|cb)-/.test(contactId) && operatorId !== undefined) void flow?.assigned(contactId, String(operatorId));
+          if (/^(call|cb)-/.test(contactId) && operatorId !== undefined) {
+            void flow?.assigned(contactId, String(operatorId))?.catch((err: unknown) => logger.error({ contactId, err: (err as Error)?.message }, 'phone: taking an assignment failed'));
+          }
         },
       },
     },
     started() {
-      logger.info({ asterisk: redactSecrets({ url: cfg.url, user: cfg.user, password: cfg.password, app: cfg.app }), node, lease: `phone-line:${cfg.app}` }, 'phone: the phone channel runs; the node holding the phone line connects to Asterisk (ARI)');
+      logger.info({ asterisk: asteriskShown(), node, lease: `phone-line:${cfg.app}` }, 'phone: the phone channel runs; the node holding the phone line connects to Asterisk (ARI)');
       line.start();
     },
     async stopped() {

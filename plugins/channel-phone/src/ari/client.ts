@@ -11,12 +11,19 @@
  *   `onConnected`, which re-reads the channels (`GET /channels`), because events sent while the link
  *   was down are gone.
  * - Frames that are not valid ARI messages are reported to `onBadMessage` and counted; they never
- *   throw into the caller.
+ *   throw into the caller. Frames over 1 MiB close the connection (it is opened again). REST answers
+ *   the channel reads are checked the same way: a `GET /channels` or `GET /bridges` entry that is not
+ *   a Channel or Bridge is left out of the list (its id, when readable, is named in `unreadable`) and
+ *   counted (`badEntries`); a single object that is not what was asked for is an `AriError`.
+ * - Every REST request ends within `requestTimeoutMs` and within the time this node may still act
+ *   (`timeLeft`), and `close()` aborts the requests in flight: nothing this node asked for is acted on
+ *   after it lost the phone line. Error messages name the method and path, never the URL.
  *
  * The call flow sees only the `PbxAdapter` interface, so it can be driven by any other PBX adapter.
  */
 import { WebSocket } from 'ws';
-import { parseAriMessage } from './messages.js';
+import { MAX_REASON, bridgeProblem, channelProblem, cut, idOf, parseAriMessage, playbackProblem } from './messages.js';
+import { stripUserinfo } from '../config.js';
 import type { AriBridge, AriChannel, AriEvent, AriPlayback } from './types.js';
 
 export interface OriginateParams {
@@ -29,6 +36,15 @@ export interface OriginateParams {
   channelId?: string;
 }
 
+/** A list from Asterisk: the entries that passed the checks, and the ids of those that did not (when readable). */
+export interface Listed<T> {
+  items: T[];
+  unreadable: string[];
+}
+
+/** The largest events frame accepted; a larger one closes the connection (ws closes it with 1009). */
+export const MAX_FRAME_BYTES = 1024 * 1024;
+
 /** What the call flow needs of a PBX: a small part of ARI. */
 export interface PbxAdapter {
   answer(channelId: string): Promise<void>;
@@ -38,10 +54,10 @@ export interface PbxAdapter {
   stopPlayback(playbackId: string): Promise<void>;
   originate(p: OriginateParams): Promise<AriChannel>;
   getChannel(channelId: string): Promise<AriChannel>;
-  listChannels(): Promise<AriChannel[]>;
+  listChannels(): Promise<Listed<AriChannel>>;
   createBridge(type: string, bridgeId: string, name?: string): Promise<AriBridge>;
   getBridge(bridgeId: string): Promise<AriBridge>;
-  listBridges(): Promise<AriBridge[]>;
+  listBridges(): Promise<Listed<AriBridge>>;
   addChannel(bridgeId: string, channelId: string, role?: string): Promise<void>;
   removeChannel(bridgeId: string, channelId: string): Promise<void>;
   destroyBridge(bridgeId: string): Promise<void>;
@@ -56,23 +72,40 @@ export class AriError extends Error {
   }
 }
 
-/** Asterisk could not be reached (connection refused or reset, time limit). */
+/**
+ * Asterisk could not be reached (connection refused or reset, time limit). The message names the
+ * operation (method and path) and the error's code or kind, never the error's own message: fetch's
+ * messages may quote the whole URL.
+ */
 export class AriUnavailable extends Error {
   constructor(readonly operation: string, cause: unknown) {
-    super(`Asterisk is unreachable (${operation}): ${cause instanceof Error ? causeText(cause) : String(cause)}`);
+    super(`Asterisk is unreachable (${operation}): ${typeof cause === 'string' ? cause : causeText(cause)}`);
     this.name = 'AriUnavailable';
   }
 }
 
-function causeText(err: Error): string {
-  const c = (err as { cause?: { code?: string; message?: string } }).cause;
-  return c?.code ?? c?.message ?? err.message;
+/** The code or kind of a network error, without its message (which may quote the URL). */
+function causeText(err: unknown): string {
+  if (!(err instanceof Error)) return 'failed';
+  if (err.name === 'TimeoutError') return 'timed out';
+  if (err instanceof LineLost) return err.message;
+  const code = (err as { code?: unknown; cause?: { code?: unknown } }).cause?.code ?? (err as { code?: unknown }).code;
+  if (typeof code === 'string' && /^[A-Z0-9_]{1,40}$/.test(code)) return code;
+  return err.name === 'AbortError' ? 'aborted' : `${err.name.slice(0, 40)}`;
+}
+
+/** Why requests in flight were aborted: the connection was closed (the line was lost, or the node stops). */
+class LineLost extends Error {
+  constructor() {
+    super('aborted: the connection to Asterisk was closed (this node no longer holds the phone line, or stops)');
+    this.name = 'LineLost';
+  }
 }
 
 /** This node does not hold the phone line (its lease): nothing is sent to Asterisk. */
 export class NotLineHolder extends AriUnavailable {
   constructor(operation: string) {
-    super(operation, new Error('this core node does not hold the phone line'));
+    super(operation, 'this core node does not hold the phone line');
     this.name = 'NotLineHolder';
   }
 }
@@ -101,6 +134,11 @@ export interface AriClientOptions {
    * REST requests are refused before they are sent (`NotLineHolder`), and events are dropped.
    */
   mayAct?(): boolean;
+  /**
+   * How long (ms) this node may still act: no REST request runs longer (Infinity: no bound). A
+   * request is refused when nothing is left.
+   */
+  timeLeft?(): number;
   logger?: { warn(o: object, msg: string): void; info(o: object, msg: string): void };
 }
 
@@ -111,6 +149,9 @@ export interface AriLinkStatus {
   lastError: string | null;
   badMessages: number;
   lastBadMessage: string | null;
+  /** Entries of `GET /channels` / `GET /bridges` answers that were not a Channel / Bridge (left out). */
+  badEntries: number;
+  lastBadEntry: string | null;
 }
 
 export class AriClient implements PbxAdapter {
@@ -122,10 +163,13 @@ export class AriClient implements PbxAdapter {
   private everConnected = false;
   private readonly base: string;
   private readonly auth: string;
-  private readonly state: AriLinkStatus = { connected: false, since: null, reconnects: 0, lastError: null, badMessages: 0, lastBadMessage: null };
+  private readonly state: AriLinkStatus = { connected: false, since: null, reconnects: 0, lastError: null, badMessages: 0, lastBadMessage: null, badEntries: 0, lastBadEntry: null };
+  /** REST requests in flight, aborted by close(). */
+  private readonly inflight = new Set<AbortController>();
 
   constructor(private readonly o: AriClientOptions) {
-    this.base = `${o.url.replace(/\/+$/, '')}/ari`;
+    // A user and password in the URL are refused by the config; they are never sent or shown here either.
+    this.base = `${stripUserinfo(o.url).replace(/\/+$/, '')}/ari`;
     this.auth = `Basic ${Buffer.from(`${o.user}:${o.password}`).toString('base64')}`;
   }
 
@@ -144,6 +188,8 @@ export class AriClient implements PbxAdapter {
 
   async close(): Promise<void> {
     this.closed = true;
+    for (const c of this.inflight) c.abort(new LineLost());
+    this.inflight.clear();
     if (this.timer) clearTimeout(this.timer);
     if (this.pinger) clearInterval(this.pinger);
     this.timer = this.pinger = null;
@@ -161,7 +207,7 @@ export class AriClient implements PbxAdapter {
   private open(): void {
     if (this.o.mayAct && !this.o.mayAct()) return;
     const url = `${this.base.replace(/^http/, 'ws')}/events?app=${encodeURIComponent(this.o.app)}&subscribeAll=false`;
-    const ws = new WebSocket(url, { headers: { authorization: this.auth }, handshakeTimeout: this.o.requestTimeoutMs ?? 10_000 });
+    const ws = new WebSocket(url, { headers: { authorization: this.auth }, handshakeTimeout: this.o.requestTimeoutMs ?? 10_000, maxPayload: MAX_FRAME_BYTES });
     this.ws = ws;
     let alive = true;
     ws.on('open', () => {
@@ -192,12 +238,13 @@ export class AriClient implements PbxAdapter {
       alive = true;
       if (this.o.mayAct && !this.o.mayAct()) return; // the line was lost: events are the next holder's
       const parsed = isBinary ? { kind: 'invalid' as const, error: 'a binary frame' } : parseAriMessage(data.toString());
-      if (parsed.kind === 'event') this.o.onEvent(parsed.event);
-      else if (parsed.kind === 'invalid') {
-        this.state.badMessages++;
-        this.state.lastBadMessage = parsed.error;
-        this.o.onBadMessage?.(parsed.error);
-      }
+      if (parsed.kind === 'event') {
+        try {
+          this.o.onEvent(parsed.event);
+        } catch (err) {
+          this.badMessage(`${parsed.event.type}: handling it failed (${err instanceof Error ? err.name : 'error'})`);
+        }
+      } else if (parsed.kind === 'invalid') this.badMessage(parsed.error);
     });
     let refused = false;
     ws.on('unexpected-response', (_req, res) => {
@@ -207,7 +254,7 @@ export class AriClient implements PbxAdapter {
       ws.terminate();
     });
     ws.on('error', (err) => {
-      if (!refused) this.state.lastError = causeText(err) || err.message;
+      if (!refused) this.state.lastError = cut(stripUserinfo(wsErrorText(err)), MAX_REASON);
     });
     ws.on('close', () => {
       if (this.pinger) clearInterval(this.pinger);
@@ -227,6 +274,13 @@ export class AriClient implements PbxAdapter {
     });
   }
 
+  private badMessage(error: string): void {
+    const reason = cut(error);
+    this.state.badMessages++;
+    this.state.lastBadMessage = reason;
+    this.o.onBadMessage?.(reason);
+  }
+
   // ---- REST
 
   private async request<T>(method: string, path: string, query: Record<string, string | number | boolean | undefined> = {}): Promise<T> {
@@ -234,18 +288,24 @@ export class AriClient implements PbxAdapter {
     for (const [k, v] of Object.entries(query)) if (v !== undefined) qs.set(k, String(v));
     const operation = `${method} ${path}`;
     if (this.o.mayAct && !this.o.mayAct()) throw new NotLineHolder(operation);
+    const limit = this.o.requestTimeoutMs ?? 10_000;
+    const left = this.o.timeLeft?.() ?? Infinity;
+    if (left <= 0) throw new NotLineHolder(operation);
+    const ms = Math.max(1, Math.floor(Math.min(limit, left)));
     const url = `${this.base}${path}${qs.size ? `?${qs}` : ''}`;
+    const abort = new AbortController();
+    this.inflight.add(abort);
+    const signal = AbortSignal.any([abort.signal, AbortSignal.timeout(ms)]);
+    const unavailable = (err: unknown) => new AriUnavailable(operation, err instanceof Error && err.name === 'TimeoutError' ? `timed out after ${ms} ms${ms < limit ? ' (the time this node may still act on the phone line)' : ''}` : err);
     let res: Response;
-    try {
-      res = await fetch(url, { method, headers: { authorization: this.auth, accept: 'application/json' }, signal: AbortSignal.timeout(this.o.requestTimeoutMs ?? 10_000) });
-    } catch (err) {
-      throw new AriUnavailable(operation, err);
-    }
     let text: string;
     try {
+      res = await fetch(url, { method, headers: { authorization: this.auth, accept: 'application/json' }, signal });
       text = await res.text();
     } catch (err) {
-      throw new AriUnavailable(operation, err);
+      throw unavailable(signal.aborted ? signal.reason : err);
+    } finally {
+      this.inflight.delete(abort);
     }
     if (!res.ok) {
       let reason = text.slice(0, 300) || res.statusText;
@@ -255,14 +315,47 @@ export class AriClient implements PbxAdapter {
       } catch {
         /* not JSON: keep the text */
       }
-      throw new AriError(res.status, operation, reason);
+      throw new AriError(res.status, operation, cut(reason));
     }
     if (!text) return undefined as T;
     try {
       return JSON.parse(text) as T;
     } catch {
-      throw new AriError(res.status, operation, `the answer is not JSON: ${text.slice(0, 100)}`);
+      throw new AriError(res.status, operation, 'the answer is not JSON');
     }
+  }
+
+  /** One object, checked: an answer that is not what was asked for is an AriError. */
+  private async checked<T>(method: string, path: string, problem: (v: unknown) => string | null, query?: Record<string, string | number | boolean | undefined>): Promise<T> {
+    const v = await this.request<unknown>(method, path, query);
+    const p = problem(v);
+    if (p) throw new AriError(200, `${method} ${path}`, `the answer is not valid: ${p}`);
+    return v as T;
+  }
+
+  /** A list, checked entry by entry: entries that fail are left out, counted and logged. */
+  private async list<T>(path: string, problem: (v: unknown) => string | null): Promise<Listed<T>> {
+    const v = await this.request<unknown>('GET', path);
+    if (!Array.isArray(v)) throw new AriError(200, `GET ${path}`, 'the answer is not a list');
+    const items: T[] = [];
+    const unreadable: string[] = [];
+    let first: string | null = null;
+    for (const e of v) {
+      const p = problem(e);
+      if (!p) {
+        items.push(e as T);
+        continue;
+      }
+      const id = idOf(e);
+      if (id) unreadable.push(id);
+      first ??= p;
+      this.state.badEntries++;
+    }
+    if (first) {
+      this.state.lastBadEntry = cut(`GET ${path}: ${first}`);
+      this.o.logger?.warn({ path, skipped: v.length - items.length, problem: this.state.lastBadEntry }, 'ARI: entries of a list are not valid; left out');
+    }
+    return { items, unreadable };
   }
 
   private static id(id: string): string {
@@ -282,7 +375,7 @@ export class AriClient implements PbxAdapter {
   }
 
   play(channelId: string, media: string, playbackId?: string): Promise<AriPlayback> {
-    return this.request('POST', `/channels/${AriClient.id(channelId)}/play`, { media, playbackId });
+    return this.checked('POST', `/channels/${AriClient.id(channelId)}/play`, playbackProblem, { media, playbackId });
   }
 
   stopPlayback(playbackId: string): Promise<void> {
@@ -294,23 +387,23 @@ export class AriClient implements PbxAdapter {
   }
 
   getChannel(channelId: string): Promise<AriChannel> {
-    return this.request('GET', `/channels/${AriClient.id(channelId)}`);
+    return this.checked('GET', `/channels/${AriClient.id(channelId)}`, channelProblem);
   }
 
-  listChannels(): Promise<AriChannel[]> {
-    return this.request('GET', '/channels');
+  listChannels(): Promise<Listed<AriChannel>> {
+    return this.list('/channels', channelProblem);
   }
 
   createBridge(type: string, bridgeId: string, name?: string): Promise<AriBridge> {
     return this.request('POST', '/bridges', { type, bridgeId, name });
   }
 
-  listBridges(): Promise<AriBridge[]> {
-    return this.request('GET', '/bridges');
+  listBridges(): Promise<Listed<AriBridge>> {
+    return this.list('/bridges', bridgeProblem);
   }
 
   getBridge(bridgeId: string): Promise<AriBridge> {
-    return this.request('GET', `/bridges/${AriClient.id(bridgeId)}`);
+    return this.checked('GET', `/bridges/${AriClient.id(bridgeId)}`, bridgeProblem);
   }
 
   addChannel(bridgeId: string, channelId: string, role?: string): Promise<void> {
@@ -328,4 +421,10 @@ export class AriClient implements PbxAdapter {
   startBridgeMoh(bridgeId: string, mohClass?: string): Promise<void> {
     return this.request('POST', `/bridges/${AriClient.id(bridgeId)}/moh`, { mohClass });
   }
+}
+
+/** A WebSocket error as text: its code, or its message (ws's messages quote no URL; userinfo is stripped anyway). */
+function wsErrorText(err: Error): string {
+  const code = (err as { cause?: { code?: unknown } }).cause?.code ?? (err as { code?: unknown }).code;
+  return typeof code === 'string' && /^E[A-Z0-9_]+$/.test(code) ? code : err.message;
 }

@@ -18,7 +18,20 @@ t.test('other messages are passed over; what is not a message is an error', asyn
   t.same(parseAriMessage(JSON.stringify({ type: 'ChannelVarset', variable: 'X', value: '1', ...base })), { kind: 'ignored', type: 'ChannelVarset' });
   t.same(parseAriMessage(JSON.stringify({ type: 'MissingParams', params: ['app'] })), { kind: 'ignored', type: 'MissingParams' });
   t.same(parseAriMessage(JSON.stringify({ type: 'toString', ...base })), { kind: 'ignored', type: 'toString' }, 'no prototype lookups');
-  t.match(parseAriMessage('{"type":'), { kind: 'invalid', error: /^not JSON: / });
+  t.same(parseAriMessage('{"type":'), { kind: 'invalid', error: 'not JSON (SyntaxError)' });
   t.same(parseAriMessage('null'), { kind: 'invalid', error: 'not a JSON object' });
   t.same(parseAriMessage('{"application":"okno"}'), { kind: 'invalid', error: 'no "type"' });
+});
+
+t.test('reasons quote nothing of the input but the error type and position, and are short', async (t) => {
+  const bad = '{"type": "StasisStart", "channel": {"caller": {"number": "+79161234567"}}, oops';
+  const r = parseAriMessage(bad);
+  t.same(r, { kind: 'invalid', error: 'not JSON (SyntaxError at position 75)' });
+  t.notMatch(JSON.stringify(r), /7916/, "no caller's number");
+  const long = parseAriMessage(JSON.stringify({ type: 'StasisEnd', channel: { ...channel, state: 'x'.repeat(10_000) }, ...base }));
+  t.equal(long.kind, 'invalid');
+  t.ok((long as { error: string }).error.length <= 100, 'cut to 100 characters');
+  t.match((long as { error: string }).error, /^StasisEnd: channel\.state "xxx.*… is not a channel state$/);
+  const digit = parseAriMessage(JSON.stringify({ type: 'ChannelDtmfReceived', digit: '9'.repeat(5000), duration_ms: 1, channel, ...base }));
+  t.ok((digit as { error: string }).error.length <= 100);
 });

@@ -22,7 +22,15 @@
  * failed while Asterisk was away are made again, and calls in Stasis that this node does not follow
  * are taken over: after a core restart a call is followed again from what Asterisk shows (its bridge,
  * its operator's leg) and what is durable (its appeal, routing's contacts in the journal), and calls
- * that ended while no node followed them are recorded and their contacts ended.
+ * that ended while no node followed them are recorded and their contacts ended. A comparison that
+ * cannot be completed (Asterisk's lists or the journal cannot be read) is tried again on a timer
+ * (`reconnect.minMs`, doubling up to `reconnect.maxMs`); it never rejects. Entries of Asterisk's
+ * lists that are not a Channel or Bridge are left out (the client counts them), and a call or leg
+ * whose entry is unreadable is left as it is until a later comparison.
+ *
+ * A hostile or broken peer cannot grow a call's chain: a digit that arrives while an earlier one of
+ * the same call is still being handled is dropped (`stats.dtmfDropped`), and the invalid-choice
+ * prompt plays at most once at a time per call.
  */
 import type { IntakeInput, IntakeResult } from '@okno/core';
 import type { PbxAdapter } from '../ari/client.js';
@@ -85,6 +93,12 @@ interface Leg {
 interface InboundCall {
   id: string;
   from: string | null;
+  /** A short internal number (an extension) the call came from, when `from` is null for it; shown in the record's text. */
+  extension: string | null;
+  /** A digit of this call is queued or being handled: further digits are dropped until it is done. */
+  dtmfPending: boolean;
+  /** The invalid-choice prompt is playing (its playback id): it is not played again until it finishes. */
+  invalidPlaying: string | null;
   startedAt: Date;
   state: CallState;
   choice: MenuChoice;
@@ -128,14 +142,34 @@ interface Callback {
   adopted: { since: Date; unknown: string[] } | null;
 }
 
-/** The caller's number, or null when withheld or unknown. */
+/** Fewer digits than this is an internal extension, not a phone number (the core's contact check needs 5). */
+export const MIN_NUMBER_DIGITS = 5;
+
+const rawCaller = (ch: AriChannel): string => {
+  const n = (ch.caller as { number?: unknown } | undefined)?.number;
+  return typeof n === 'string' ? n.trim() : '';
+};
+
+/**
+ * The caller's number, or null when withheld or unknown, or when it is an internal extension (3–4
+ * digits): such a call is taken as from a hidden number, so the core's contact check (at least 5
+ * digits) does not refuse it (see `callerExtension`).
+ */
 export function callerNumber(ch: AriChannel): string | null {
-  const n = ch.caller?.number?.trim() ?? '';
-  return /\d{3,}/.test(n) && !/anonymous|unknown|restricted/i.test(n) ? n : null;
+  const n = rawCaller(ch);
+  if (/anonymous|unknown|restricted/i.test(n)) return null;
+  return n.replace(/\D/g, '').length >= MIN_NUMBER_DIGITS && n.length <= 40 ? n : null;
+}
+
+/** An internal extension the call came from (3–4 digits, nothing else), or null. */
+export function callerExtension(ch: AriChannel): string | null {
+  const n = rawCaller(ch);
+  return /^\d{3,4}$/.test(n) ? n : null;
 }
 
 const GREETING = (id: string) => `okno-greeting-${id}`;
 const CONFIRM = (id: string) => `okno-callback-${id}`;
+const INVALID = (id: string) => `okno-invalid-${id}`;
 
 export class CallFlow {
   private readonly calls = new Map<string, InboundCall>();
@@ -151,7 +185,11 @@ export class CallFlow {
     adopted: 0, settledAfterRestart: 0,
     /** New calls Asterisk would not answer (5xx after every retry): hung up with "congestion". */
     answerFailures: 0,
+    /** Digits dropped because an earlier digit of the same call was still being handled. */
+    dtmfDropped: 0,
   };
+  private retryTimer: NodeJS.Timeout | null = null;
+  private retries = 0;
   /** The comparison with Asterisk in progress (assignments of calls not adopted yet wait for it). */
   private resyncing: Promise<void> | null = null;
 
@@ -173,6 +211,8 @@ export class CallFlow {
 
   stop(): void {
     this.stopped = true;
+    if (this.retryTimer) clearTimeout(this.retryTimer);
+    this.retryTimer = null;
     for (const c of this.calls.values()) if (c.menuTimer) clearTimeout(c.menuTimer);
   }
 
@@ -222,13 +262,26 @@ export class CallFlow {
       }
       case 'ChannelDtmfReceived': {
         const call = this.calls.get(e.channel.id);
-        if (call) void this.serial(call.id, 'DTMF', () => this.dtmf(call, e.digit));
+        if (!call) return;
+        if (call.dtmfPending) {
+          this.stats.dtmfDropped++;
+          return;
+        }
+        call.dtmfPending = true;
+        void this.serial(call.id, 'DTMF', async () => {
+          try {
+            await this.dtmf(call, e.digit);
+          } finally {
+            call.dtmfPending = false;
+          }
+        });
         return;
       }
       case 'PlaybackFinished': {
         const m = /^channel:(.+)$/.exec(e.playback.target_uri);
         const call = m ? this.calls.get(m[1]!) : undefined;
         if (!call) return;
+        if (e.playback.id === call.invalidPlaying) call.invalidPlaying = null;
         if (e.playback.id === GREETING(call.id) && call.state === 'menu') this.startMenuTimer(call);
         if (e.playback.id === CONFIRM(call.id) && call.state === 'leaving') void this.serial(call.id, 'callback confirmation', () => this.finish(call, 'system'));
         return;
@@ -288,7 +341,7 @@ export class CallFlow {
   private newCall(ch: AriChannel, state: CallState): InboundCall {
     this.stats.calls++;
     const call: InboundCall = {
-      id: ch.id, from: callerNumber(ch), startedAt: dateOf(ch.creationtime) ?? this.d.now(), state, choice: this.d.config.ivr.defaultChoice, digit: null,
+      id: ch.id, from: callerNumber(ch), extension: callerExtension(ch), dtmfPending: false, invalidPlaying: null, startedAt: dateOf(ch.creationtime) ?? this.d.now(), state, choice: this.d.config.ivr.defaultChoice, digit: null,
       appealId: null, regNumber: null, contactId: `call-${ch.id}`, requeues: 0, enqueuedAt: null, operatorId: null, operatorLeg: null, pendingDial: false, legs: 0,
       bridgeId: null, answeredAt: null, missed: [], outcome: null, menuTimer: null, hangingUp: false, adopted: null,
     };
@@ -370,7 +423,7 @@ export class CallFlow {
     if (call.state === 'menu') {
       const choice = ivr.menu[digit];
       if (!choice) {
-        if (ivr.invalidChoice) await this.quietly('invalid choice', this.d.pbx.play(call.id, ivr.invalidChoice));
+        await this.invalidChoice(call);
         return;
       }
       if (call.menuTimer) clearTimeout(call.menuTimer);
@@ -379,6 +432,19 @@ export class CallFlow {
       await this.register(call, choice, digit);
     } else if (call.state === 'waiting' && callback.digit && digit === callback.digit) {
       await this.requestCallback(call);
+    }
+  }
+
+  /** The invalid-choice prompt, unless it is playing already (a flood of wrong digits plays it once). */
+  private async invalidChoice(call: InboundCall): Promise<void> {
+    const media = this.d.config.ivr.invalidChoice;
+    if (!media || call.invalidPlaying) return;
+    call.invalidPlaying = INVALID(call.id);
+    try {
+      await this.d.pbx.play(call.id, media, call.invalidPlaying);
+    } catch (err) {
+      call.invalidPlaying = null;
+      if (!isGone(err) && !(err instanceof AriUnavailable)) this.failed('invalid choice', err);
     }
   }
 
@@ -394,7 +460,7 @@ export class CallFlow {
         channel: 'phone', messageId: `call:${call.id}`, receivedAt: call.startedAt, kind: 'call', type: 'oral',
         applicant: { contacts: call.from ? [{ kind: 'phone', value: call.from }] : [] },
         subject: `Звонок: ${choice.label}`,
-        body: `Входящий звонок${call.from ? ` с номера ${call.from}` : ' со скрытого номера'}; выбор в меню: ${choice.label}${digit ? ` (${digit})` : ''}.`,
+        body: `Входящий звонок${call.from ? ` с номера ${call.from}` : call.extension ? ` с внутреннего номера ${call.extension}` : ' со скрытого номера'}; выбор в меню: ${choice.label}${digit ? ` (${digit})` : ''}.`,
         ...(choice.serviceId ? { serviceId: choice.serviceId } : {}),
         ...(cfg.siteCode ? { siteCode: cfg.siteCode } : {}),
         replyTo: call.from ? { channel: 'phone', address: call.from } : null,
@@ -596,7 +662,7 @@ export class CallFlow {
     if (call.appealId === null) return; // hung up in the menu: nothing was registered
     const outcome = call.outcome ?? (was === 'talking' ? 'answered' : was === 'leaving' ? 'callback-requested' : 'abandoned');
     await this.d.record({
-      direction: 'in', callId: call.id, appealId: call.appealId, number: call.from, startedAt: call.startedAt, queuedAt: call.enqueuedAt, answeredAt: call.answeredAt,
+      direction: 'in', callId: call.id, appealId: call.appealId, number: call.from, ...(call.extension && !call.from ? { extension: call.extension } : {}), startedAt: call.startedAt, queuedAt: call.enqueuedAt, answeredAt: call.answeredAt,
       endedAt, hungUpBy: by, outcome, operatorId: was === 'talking' ? call.operatorId : null, choice: call.choice.label, digit: call.digit, missed: call.missed,
       followedAfterRestart: call.adopted,
     });
@@ -617,7 +683,7 @@ export class CallFlow {
   private async requestCallback(call: InboundCall): Promise<void> {
     const src: CallbackSource = { appealId: call.appealId!, number: call.from ?? '', enqueuedAt: call.enqueuedAt ?? this.d.now(), choice: call.choice, regNumber: call.regNumber };
     if (!call.from) {
-      await this.quietly('no number to call back', this.d.config.ivr.invalidChoice ? this.d.pbx.play(call.id, this.d.config.ivr.invalidChoice) : Promise.resolve());
+      await this.invalidChoice(call); // no number to call back
       return;
     }
     call.state = 'leaving';
@@ -713,27 +779,56 @@ export class CallFlow {
 
   // ---- reconnection
 
-  /** After (re)connecting: the holding bridge again, and every call compared with what Asterisk has now. */
+  /**
+   * After (re)connecting: the holding bridge again, and every call compared with what Asterisk has
+   * now. Never rejects: a failure is counted and logged, and a comparison that could not be completed
+   * is tried again later (a timer, or the next reconnection, whichever comes first).
+   */
   async resync(): Promise<void> {
+    if (this.stopped) return;
+    if (this.retryTimer) clearTimeout(this.retryTimer);
+    this.retryTimer = null;
     const run = this.compare();
-    const mark = run.catch(() => undefined);
+    const mark = run.then(() => undefined, () => undefined);
     this.resyncing = mark;
+    let complete = false;
     try {
-      await run;
+      complete = await run;
+    } catch (err) {
+      this.failed('compare the calls with Asterisk', err);
     } finally {
       if (this.resyncing === mark) this.resyncing = null;
       this.stats.resyncs++;
     }
+    if (complete) this.retries = 0;
+    else this.retryLater();
   }
 
-  private async compare(): Promise<void> {
+  private retryLater(): void {
+    if (this.stopped || this.retryTimer) return;
+    const { minMs, maxMs } = this.d.config.reconnect;
+    const delay = Math.min(maxMs, minMs * 2 ** Math.min(this.retries++, 20));
+    this.d.logger.warn({ retryInMs: delay, err: this.stats.lastFailure }, 'phone: the calls could not be compared with Asterisk; tried again later');
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = null;
+      void this.resync();
+    }, delay);
+  }
+
+  /** Compares the calls with Asterisk; false when it could not be completed (a list could not be read). */
+  private async compare(): Promise<boolean> {
     this.holdingReady = null;
     await this.ensureHolding().catch((err: unknown) => this.failed('the holding bridge', err));
-    const channels = await this.listed('list the channels after reconnecting', () => this.d.pbx.listChannels());
-    if (!channels) return;
+    const listed = await this.listed('list the channels after reconnecting', () => this.d.pbx.listChannels());
+    if (!listed) return false;
+    const channels = listed.items;
+    // Channels whose entry could not be read: present, in an unknown state, so left as they are.
+    const unreadable = new Set(listed.unreadable);
     const now = new Map(channels.map((c) => [c.id, c]));
     const app = this.d.config.app;
+    let complete = unreadable.size === 0;
     for (const call of [...this.calls.values()]) {
+      if (unreadable.has(call.id) || (call.operatorLeg && unreadable.has(call.operatorLeg))) continue;
       await this.serial(call.id, 'resync a call', async () => {
         if (call.state === 'ended') return;
         if (!now.has(call.id)) return this.finish(call, call.state === 'talking' ? 'unknown' : 'caller');
@@ -757,6 +852,7 @@ export class CallFlow {
       });
     }
     for (const cb of [...this.callbacks.values()]) {
+      if ([cb.operatorLeg, cb.applicantLeg].some((leg) => leg && unreadable.has(leg))) continue;
       await this.serial(cb.callId, 'resync a callback', async () => {
         if (cb.state === 'dialing-operator' && cb.pendingDial && cb.operatorId) {
           if (!cb.operatorLeg || !now.has(cb.operatorLeg)) {
@@ -778,25 +874,29 @@ export class CallFlow {
     }
     // Calls in Stasis(app) that this node does not follow: they entered while the events did not
     // reach us, or were followed by this node before a core restart. They are taken over (below).
+    // A call whose operator or callback leg is unreadable is not taken over yet (its leg's state is unknown).
+    const unreadableLegOf = (id: string) => [...unreadable].some((u) => u.startsWith(`${id}-`));
     const unknown = channels.filter((ch) => {
       const args = ch.dialplan.app_name === 'Stasis' ? ch.dialplan.app_data.split(',') : [];
-      return args[0] === app && args.length === 1 && !this.calls.has(ch.id);
+      return args[0] === app && args.length === 1 && !this.calls.has(ch.id) && !unreadableLegOf(ch.id);
     });
-    const callbacks = [...callbackLegs(channels)].filter(([callId]) => !this.callbacks.has(callId));
+    const callbacks = [...callbackLegs(channels)].filter(([callId]) => !this.callbacks.has(callId) && !unreadableLegOf(callId));
     if (unknown.length || callbacks.length) {
       const bridges = await this.listed('list the bridges after reconnecting', () => this.d.pbx.listBridges());
-      if (!bridges) return;
+      if (!bridges) return false;
+      if (bridges.unreadable.length) complete = false;
       await Promise.all([
-        ...unknown.map((ch) => this.adopt(ch, channels, bridges)),
-        ...callbacks.map(([callId, legs]) => this.adoptCallback(callId, legs, bridges)),
+        ...unknown.map((ch) => this.adopt(ch, channels, bridges.items)),
+        ...callbacks.map(([callId, legs]) => this.adoptCallback(callId, legs, bridges.items)),
       ]);
     }
-    await this.settleVanished(channels);
-    await this.requeueLostCallbacks();
+    if (!(await this.settleVanished([...now.keys(), ...unreadable]))) complete = false;
+    if (!(await this.requeueLostCallbacks())) complete = false;
+    return complete;
   }
 
-  /** A list from Asterisk, or null (the failure counted) when it cannot be read. */
-  private async listed<T>(what: string, read: () => Promise<T[]>): Promise<T[] | null> {
+  /** A list from Asterisk or the journal, or null (the failure counted) when it cannot be read. */
+  private async listed<T>(what: string, read: () => Promise<T>): Promise<T | null> {
     try {
       return await read();
     } catch (err) {
@@ -990,9 +1090,10 @@ export class CallFlow {
    * lost when the node following them stopped. They go back into the line with their place
    * (`cb-<id>-r<n+1>`, the first enqueue time), and the assigned contact ends (the operator is free).
    */
-  private async requeueLostCallbacks(): Promise<void> {
+  private async requeueLostCallbacks(): Promise<boolean> {
     const ids = await this.listed('read the open callbacks', () => this.d.openCallbacks());
-    for (const callId of ids ?? []) {
+    if (!ids) return false;
+    for (const callId of ids) {
       if (this.callbacks.has(callId)) continue;
       await this.serial(callId, 'put back a callback lost in a restart', async () => {
         if (this.callbacks.has(callId)) return;
@@ -1005,6 +1106,7 @@ export class CallFlow {
         await this.requeueCallback(cb, 'the dial was lost in a core restart');
       });
     }
+    return true;
   }
 
   /**
@@ -1013,14 +1115,15 @@ export class CallFlow {
    * while waiting, completed once assigned) and the call recorded, with `hungUpBy: unknown` and the
    * times that are not known named.
    */
-  private async settleVanished(present: readonly AriChannel[]): Promise<void> {
+  private async settleVanished(present: readonly string[]): Promise<boolean> {
     const ids = await this.listed('read the open calls', () => this.d.openCalls());
-    if (!ids) return;
-    const here = new Set(present.map((c) => c.id));
+    if (!ids) return false;
+    const here = new Set(present);
     for (const id of ids) {
       if (here.has(id) || this.calls.has(id)) continue;
       await this.serial(id, 'settle a call that ended while no node followed it', () => this.settle(id));
     }
+    return true;
   }
 
   private async settle(callId: string): Promise<void> {

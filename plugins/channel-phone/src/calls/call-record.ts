@@ -15,6 +15,8 @@ export interface CallRecord {
   callId: string;
   appealId: number;
   number: string | null;
+  /** An internal extension (3–4 digits) the call came from; `number` is null for it. Only in the text. */
+  extension?: string | null;
   startedAt: Date;
   /** When the call entered the routing line (null: it never did). */
   queuedAt: Date | null;
@@ -84,7 +86,7 @@ const OUTCOME: Record<CallRecord['outcome'], string> = {
 
 /** The interaction's text: what happened, in the console's language. */
 export function callText(r: CallRecord, s = callSummary(r)): string {
-  const who = r.number ?? 'скрытый номер';
+  const who = r.number ?? (r.extension ? `внутренний номер ${r.extension}` : 'скрытый номер');
   const head = r.direction === 'in' ? `Входящий звонок (${who}), меню: ${r.choice}` : `Обратный звонок на ${who}`;
   const parts = [`${head}. Итог: ${OUTCOME[r.outcome]}.`, `Длительность ${mmss(s.durationSeconds)}`];
   if (r.queuedAt) parts.push(`ожидание ${mmss(s.waitSeconds)}`);

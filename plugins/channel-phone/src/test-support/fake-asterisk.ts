@@ -35,6 +35,8 @@
  * `comeBack()` take ARI away and back with the calls kept (the HTTP server and WebSocket stop,
  * the channels stay), and events of that time are lost as they are with Asterisk. `failNext`
  * makes REST requests fail (e.g. 500) and `sendRaw` sends any frame on the events WebSocket.
+ * `tamper` rewrites the answers of `GET /channels` / `GET /bridges` (entries that are not a Channel
+ * or Bridge), and `stall` holds matching requests unanswered until `releaseStalled()`.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
@@ -123,6 +125,9 @@ export class FakeAsterisk {
   private server: Server | null = null;
   private seq = 0;
   private failures: { method: string; path: RegExp; status: number; message: string; times: number }[] = [];
+  private readonly tampers = new Map<'channels' | 'bridges', (list: Record<string, unknown>[]) => unknown[]>();
+  private stalls: { method: string; path: RegExp }[] = [];
+  private stalled: (() => void)[] = [];
   private playbackMs: number;
 
   private constructor(readonly port: number, o: FakeAsteriskOptions) {
@@ -224,6 +229,30 @@ export class FakeAsterisk {
     this.failures.push({ method, path, status, message, times });
   }
 
+  /** `GET /channels` or `GET /bridges` answers what `fn` makes of the list (null: as it is). */
+  tamper(resource: 'channels' | 'bridges', fn: ((list: Record<string, unknown>[]) => unknown[]) | null): void {
+    if (fn) this.tampers.set(resource, fn);
+    else this.tampers.delete(resource);
+  }
+
+  /** Requests matching are held unanswered until `releaseStalled()` (the next ones too, until then). */
+  stall(method: string, path: RegExp): void {
+    this.stalls.push({ method, path });
+  }
+
+  /** How many requests are held now. */
+  get stalledCount(): number {
+    return this.stalled.length;
+  }
+
+  /** Requests held by `stall` are answered now, and no more are held. */
+  releaseStalled(): void {
+    this.stalls = [];
+    const held = this.stalled;
+    this.stalled = [];
+    for (const go of held) go();
+  }
+
   /** Sends any text frame on every open events WebSocket. */
   sendRaw(text: string): void {
     for (const ws of this.apps.values()) if (ws.readyState === WebSocket.OPEN) ws.send(text);
@@ -246,7 +275,7 @@ export class FakeAsterisk {
   /** ARI is back on the same port, with the calls as they are now. */
   async comeBack(): Promise<void> {
     if (this.server) return;
-    const server = createServer((req, res) => void this.handle(req, res));
+    const server = createServer((req, res) => void this.handle(req, res).catch(() => res.destroy()));
     server.on('upgrade', (req, socket, head) => this.upgrade(req, socket, head));
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
@@ -256,6 +285,7 @@ export class FakeAsterisk {
   }
 
   async stop(): Promise<void> {
+    this.releaseStalled();
     for (const c of this.channels.values()) if (c.timer) clearTimeout(c.timer);
     for (const p of this.playbacks.values()) if (p.timer) clearTimeout(p.timer);
     await this.goAway();
@@ -370,6 +400,7 @@ export class FakeAsterisk {
       res.setHeader('www-authenticate', 'Basic realm="Asterisk REST Interface"');
       return send(401, { message: 'Authentication required' });
     }
+    if (this.stalls.some((x) => x.method === method && x.path.test(url.pathname))) await new Promise<void>((go) => this.stalled.push(go));
     const failure = this.failures.find((f) => f.method === method && f.path.test(url.pathname));
     if (failure) {
       if (--failure.times <= 0) this.failures.splice(this.failures.indexOf(failure), 1);
@@ -393,7 +424,7 @@ export class FakeAsterisk {
     const parts = path.split('/').filter(Boolean).map(decodeURIComponent);
     const [res, id, sub] = parts;
     if (res === 'channels') {
-      if (parts.length === 1 && method === 'GET') return [...this.channels.values()].map((c) => c.ch);
+      if (parts.length === 1 && method === 'GET') return this.listed('channels', [...this.channels.values()].map((c) => c.ch));
       if (parts.length === 1 && method === 'POST') return this.originate(q, need);
       if (parts.length === 2 && method === 'GET') return this.channelOr404(id!).ch;
       if (parts.length === 2 && method === 'DELETE') {
@@ -425,7 +456,7 @@ export class FakeAsterisk {
       }
     }
     if (res === 'bridges') {
-      if (parts.length === 1 && method === 'GET') return [...this.bridges.values()].map((b) => b.bridge);
+      if (parts.length === 1 && method === 'GET') return this.listed('bridges', [...this.bridges.values()].map((b) => b.bridge));
       if (parts.length === 1 && method === 'POST') return this.createBridge(q.get('bridgeId') ?? `bridge-${++this.seq}`, q.get('type') ?? 'mixing', q.get('name') ?? '');
       if (parts.length === 2 && method === 'POST') return this.createBridge(id!, q.get('type') ?? 'mixing', q.get('name') ?? '');
       const b = id ? this.bridges.get(id) : undefined;
@@ -466,6 +497,11 @@ export class FakeAsterisk {
       }
     }
     throw new HttpError(404, 'Resource not found');
+  }
+
+  private listed(resource: 'channels' | 'bridges', list: (AriChannel | AriBridge)[]): unknown[] {
+    const fn = this.tampers.get(resource);
+    return fn ? fn(JSON.parse(JSON.stringify(list)) as Record<string, unknown>[]) : list;
   }
 
   private channelOr404(id: string): FakeChannel {

@@ -51,6 +51,7 @@ export const TEST_CONFIG = (url: string): DeepPartial<PhoneConfig> => ({
   failureMedia: 'sound:okno-sorry',
   reconnect: { minMs: 50, maxMs: 200 },
   pingMs: 1000,
+  requestTimeoutMs: 800, // less than lease.guardMs
   answerRetry: { attempts: 3, delayMs: 20 },
   lease: { ttlMs: 3000, renewMs: 300, guardMs: 1000 },
 });
