@@ -7,5 +7,5 @@ export {
   mdiHistory, mdiAccountMultiple, mdiDomain, mdiCalendar, mdiPuzzle, mdiMapMarkerMultiple, mdiChevronLeft, mdiChevronRight,
   mdiAccountArrowRight, mdiLan, mdiLanDisconnect, mdiLanPending, mdiTimerSand, mdiFileDocument, mdiBell, mdiHandBackRight,
   mdiAccountCheck, mdiLockReset, mdiFormatListBulleted, mdiTextBoxSearch,
-  mdiRouterNetwork, mdiChartBellCurve, mdiChartBar, mdiCallSplit, mdiFileDelimited, mdiFileExcel,
+  mdiRouterNetwork, mdiChartBellCurve, mdiChartBar, mdiCallSplit, mdiFileDelimited, mdiFileExcel, mdiHeadsetOff, mdiLinkVariantOff,
 } from '@quasar/extras/mdi-v7';

@@ -71,6 +71,51 @@ t.test('console components in Chromium', { skip }, async (t) => {
     t.pass('a withdrawn offer closes the pop-up');
   });
 
+  t.test('the desk\'s headset control: choose a headset, then its state as it changes, spoken politely', async (t) => {
+    await mount('HeadsetControl', { headset: null, loaded: true, choices: null });
+    t.match(await page.textContent('[data-testid=headset-control]'), /Гарнитура не выбрана/);
+    t.equal(await page.getAttribute('[data-testid=headset-control]', 'aria-label'), 'Гарнитура');
+    await page.click('[data-testid=headset-bind]');
+    await page.waitForSelector('[data-testid=headset-picker]');
+    t.same((await events()).map((e) => e.name), ['pick'], 'opening the picker asks for the choices');
+    t.ok(await page.isDisabled('[data-testid=headset-bind-confirm]'), 'nothing chosen yet');
+    const choice = (agentRowId, headsetId, name, boundTo = null) => ({ agentRowId, site: 'msk', agent: `pc-${agentRowId}`, agentLabel: `Рабочее место ${agentRowId}`, headsetId, headsetName: name, boundTo });
+    await page.evaluate((c) => window.harness.setProps({ choices: c }), [choice(3, 'hidraw0', 'Jabra EVOLVE 30'), choice(4, 'hidraw1', 'Poly Blackwire 3220', { userId: 9, name: 'Игорь Петров' })]);
+    const radios = page.locator('[data-testid=headset-choices] [role=radio]');
+    await radios.first().waitFor();
+    t.equal(await radios.count(), 2);
+    t.match(await page.textContent('[data-testid=headset-choices]'), /Занята: Игорь Петров/, 'a headset in use says whose');
+    t.equal(await radios.nth(1).getAttribute('aria-disabled'), 'true', 'and cannot be chosen');
+    await radios.first().click();
+    await page.click('[data-testid=headset-bind-confirm]');
+    t.same((await events()).at(-1), { name: 'bind', args: [3, 'hidraw0'] });
+
+    const bound = { userId: 5, userName: 'Анна Смирнова', agentRowId: 3, site: 'msk', agent: 'pc-3', agentLabel: 'Рабочее место 3', headsetId: 'hidraw0', headsetName: 'Jabra EVOLVE 30', agentOnline: true, present: true, online: true, state: { offHook: false, muted: false, ringing: false }, problem: null, boundAt: new Date().toISOString() };
+    await page.evaluate((h) => window.harness.setProps({ headset: h }), bound);
+    const status = page.locator('[data-testid=headset-status]');
+    await status.waitFor();
+    t.equal(await page.textContent('[data-testid=headset-name]'), 'Jabra EVOLVE 30');
+    t.equal(await status.getAttribute('data-status'), 'idle');
+    t.equal(await page.locator('[data-testid=headset-live]').getAttribute('aria-live'), 'polite', 'state changes are announced without interrupting');
+    const expect = async (state, extra, text) => {
+      await page.evaluate(([h, s, x]) => window.harness.setProps({ headset: { ...h, ...x, state: s } }), [bound, state, extra]);
+      await page.waitForFunction((tx) => document.querySelector('[data-testid=headset-status]')?.textContent.trim() === tx, text);
+      t.pass(`shows ${text}`);
+    };
+    await expect({ offHook: false, muted: false, ringing: true }, {}, 'Звонит');
+    t.match(await page.textContent('[data-testid=headset-live]'), /Снимите трубку, чтобы принять/, 'ringing says how to answer');
+    await expect({ offHook: true, muted: false, ringing: false }, {}, 'Трубка снята');
+    await expect({ offHook: true, muted: true, ringing: false }, {}, 'Микрофон выключен');
+    await expect(null, { agentOnline: false, online: false, problem: { code: 'offline', message: 'edge agent msk.pc-3 is offline', at: new Date().toISOString() } }, 'Не на связи');
+    t.match(await page.textContent('[data-testid=headset-problem]'), /Гарнитура не ответила: edge agent msk\.pc-3 is offline/);
+    await page.evaluate(() => window.harness.setLocale('en'));
+    await page.waitForFunction(() => document.querySelector('[data-testid=headset-status]')?.textContent.trim() === 'Offline');
+    await expect({ offHook: false, muted: false, ringing: true }, { agentOnline: true, online: true, problem: null }, 'Ringing');
+    await page.evaluate(() => window.harness.setLocale('ru'));
+    await page.click('[data-testid=headset-unbind]');
+    t.same((await events()).at(-1), { name: 'unbind', args: [] });
+  });
+
   t.test('every view state: loading, error with retry, empty, content', async (t) => {
     await mount('AsyncState', { loading: true }, 'содержимое');
     t.equal(await page.getAttribute('[data-state=loading]', 'role'), 'status');

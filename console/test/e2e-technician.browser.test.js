@@ -49,10 +49,17 @@ t.test('technician end to end', { skip }, async (t) => {
   });
 
   t.test('the agent page shows devices and telemetry, and a test fax returns the agent\'s result', async (t) => {
+    // the headset rings for an operator of the site (bound by the technician over the API)
+    const tech = await env.app.token('technician');
+    const users = (await env.app.req('GET', '/api/users', { token: await env.app.token('admin') })).body;
+    const operator2 = users.find((u) => u.login === 'operator2').id;
+    const bound = await env.app.req('PUT', `/api/edge/headset-bindings/${operator2}`, { token: tech, body: { agentRowId: reg.agent.id, headsetId: 'hidraw0' } });
+    t.equal(bound.status, 200, JSON.stringify(bound.body));
     await page.click('[data-testid="agent-link-cao.pc-01"]');
     await page.waitForSelector('[data-testid=agent-modems] tr[data-modem=ttyUSB0]');
     t.match(await textOf(page, '[data-testid=agent-modems] tr[data-modem=ttyUSB0]'), /USRobotics 5637.*свободен\s*3/s, 'modem, state and calls in');
     t.match(await textOf(page, '[data-testid=agent-modems] tr[data-headset=hidraw0]'), /Jabra EVOLVE 30/);
+    t.equal(await textOf(page, '[data-testid=bound-hidraw0]'), 'Игорь Петров', 'the headset names the operator it rings for');
     t.match(await textOf(page, '[data-testid=agent-spool]'), /^2 сообщ\./);
     await page.click('[data-testid=cmd-fax-test]');
     await page.waitForSelector('[data-testid=cmd-result] [data-outcome=ok]', { timeout: 15_000 });

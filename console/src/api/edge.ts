@@ -58,6 +58,50 @@ export interface HeadsetView {
   manufacturer?: string;
   product?: string;
   state: { offHook: boolean; muted: boolean; ringing: boolean } | null;
+  /** The operator this headset rings for (edge headset bindings). */
+  boundTo?: { userId: number; name: string | null; login: string | null } | null;
+}
+
+export interface HeadsetLive {
+  offHook: boolean;
+  muted: boolean;
+  ringing: boolean;
+}
+
+/** Where a headset is and what it is called (as core/src/edge/headsets.ts says it: the console imports no server package). */
+export interface HeadsetPlace {
+  agentRowId: number;
+  site: string;
+  agent: string;
+  /** The workplace: the agent's label. */
+  agentLabel: string;
+  headsetId: string;
+  headsetName: string;
+}
+
+/** An operator's headset as the desk shows it (GET /edge/headset-bindings/me, frames headset.state / headset.binding). */
+export interface HeadsetBinding extends HeadsetPlace {
+  userId: number;
+  userName: string | null;
+  agentOnline: boolean;
+  present: boolean;
+  online: boolean;
+  state: HeadsetLive | null;
+  problem: { code: string; message: string; at: string } | null;
+  boundAt: string;
+}
+
+/** A headset an operator may bind (GET /edge/headsets). */
+export interface HeadsetChoice extends HeadsetPlace {
+  boundTo: { userId: number; name: string | null } | null;
+}
+
+export type HeadsetFrame =
+  | { type: 'headset.state'; headset: HeadsetBinding | null }
+  | { type: 'headset.binding'; headset: HeadsetBinding | null };
+
+export function isHeadsetFrame(f: { type: string }): f is HeadsetFrame {
+  return f.type === 'headset.state' || f.type === 'headset.binding';
 }
 
 export interface EdgeEvent {
@@ -145,6 +189,10 @@ export function edgeApi(api: ApiClient) {
     register: (body: { site: string; agent: string; label?: string }) => api.post<Registration>('/edge/agents', body),
     update: (id: number, body: { label?: string; enabled?: boolean }) => api.put<AgentSummary>(`/edge/agents/${id}`, body),
     newPassword: (id: number) => api.post<Registration>(`/edge/agents/${id}/password`, {}),
+    myHeadset: () => api.get<{ headset: HeadsetBinding | null }>('/edge/headset-bindings/me'),
+    headsetChoices: () => api.get<HeadsetChoice[]>('/edge/headsets'),
+    bindHeadset: (userId: number, agentRowId: number, headsetId: string) => api.put<HeadsetBinding>(`/edge/headset-bindings/${userId}`, { agentRowId, headsetId }),
+    unbindHeadset: (userId: number) => api.del<unknown>(`/edge/headset-bindings/${userId}`),
   };
 }
 export type EdgeApi = ReturnType<typeof edgeApi>;

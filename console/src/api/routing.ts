@@ -9,6 +9,7 @@
  * Frames pushed to the operator over the stream (core `console.push`):
  *   { type: 'routing.offer', offer: { id, appealId, regNumber, channel, queue, subject, waitedSeconds, expiresAt } }
  *   { type: 'routing.offer_withdrawn', offerId }
+ *   { type: 'routing.offer_answered', offerId, contactId, appealId }   accepted here or on the headset
  *   { type: 'routing.state', state, reason?, since }
  *
  * When GET /api/routing/me answers 404 the plugin is not installed: the desk hides state control and
@@ -40,10 +41,11 @@ export interface RoutingMe {
 export type RoutingFrame =
   | { type: 'routing.offer'; offer: Offer }
   | { type: 'routing.offer_withdrawn'; offerId: string | number }
+  | { type: 'routing.offer_answered'; offerId: string | number; contactId: string; appealId: number | null }
   | { type: 'routing.state'; state: OperatorState; reason?: string | null; since: string };
 
 export function isRoutingFrame(f: { type: string }): f is RoutingFrame {
-  return f.type === 'routing.offer' || f.type === 'routing.offer_withdrawn' || f.type === 'routing.state';
+  return f.type === 'routing.offer' || f.type === 'routing.offer_withdrawn' || f.type === 'routing.offer_answered' || f.type === 'routing.state';
 }
 
 /** Pause reasons offered in the state control (free text is allowed too). */

@@ -38,6 +38,8 @@ const pages: typeof ru = {
     noTelemetry: 'No telemetry yet',
     at: 'Time',
     noModems: 'No modems',
+    headsetOperator: 'Operator',
+    headsetFree: 'not bound',
     noHeadsets: 'No headsets',
     callsIn: 'Calls in',
     callsOut: 'Calls out',

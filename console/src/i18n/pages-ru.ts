@@ -39,6 +39,8 @@ const pages = {
     noTelemetry: 'Телеметрии ещё не было',
     at: 'Время',
     noModems: 'Модемов нет',
+    headsetOperator: 'Оператор',
+    headsetFree: 'не привязана',
     noHeadsets: 'Гарнитур нет',
     callsIn: 'Вход. звонков',
     callsOut: 'Исх. звонков',

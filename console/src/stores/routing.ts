@@ -19,6 +19,8 @@ export const useRouting = defineStore('routing', () => {
   const offeredAt = ref(0);
   const error = shallowRef<Error | null>(null);
   const busy = ref(false);
+  /** The last offer answered away from the Accept button (lifting the headset): the desk opens its appeal. */
+  const answered = shallowRef<{ offerId: string; appealId: number | null } | null>(null);
 
   function showOffer(o: Offer | null | undefined) {
     if (!o) return;
@@ -30,6 +32,12 @@ export const useRouting = defineStore('routing', () => {
     if (f.type === 'routing.offer') showOffer(f.offer);
     else if (f.type === 'routing.offer_withdrawn') {
       if (offer.value && String(offer.value.id) === String(f.offerId)) offer.value = null;
+    } else if (f.type === 'routing.offer_answered') {
+      // The Accept button's own answer opens the appeal itself; an answer from elsewhere does it here.
+      if (offer.value && String(offer.value.id) === String(f.offerId) && !busy.value) {
+        offer.value = null;
+        answered.value = { offerId: String(f.offerId), appealId: f.appealId };
+      }
     } else {
       state.value = f.state;
       reason.value = f.reason ?? null;
@@ -111,5 +119,5 @@ export const useRouting = defineStore('routing', () => {
     offer.value = null;
   }
 
-  return { available, state, reason, since, offer, offeredAt, error, busy, load, setState, accept, reject, dismiss, apply };
+  return { available, state, reason, since, offer, offeredAt, error, busy, answered, load, setState, accept, reject, dismiss, apply };
 });

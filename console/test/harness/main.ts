@@ -19,13 +19,14 @@ import CalendarMonth from '../../src/components/CalendarMonth.vue';
 import LanguageSwitch from '../../src/components/LanguageSwitch.vue';
 import StatusChip from '../../src/components/StatusChip.vue';
 import OfferDialog from '../../src/views/desk/OfferDialog.vue';
+import HeadsetControl from '../../src/views/desk/HeadsetControl.vue';
 import ShortcutsHelp from '../../src/views/desk/ShortcutsHelp.vue';
 import ReplyComposer from '../../src/views/desk/ReplyComposer.vue';
 import AppealTimeline from '../../src/views/desk/AppealTimeline.vue';
 import BacklogView from '../../src/views/planning/BacklogView.vue';
 import BacklogResult from '../../src/views/planning/BacklogResult.vue';
 
-const COMPONENTS: Record<string, Component> = { AsyncState, DeadlineCountdown, CalendarMonth, LanguageSwitch, StatusChip, OfferDialog, ShortcutsHelp, ReplyComposer, AppealTimeline, BacklogView, BacklogResult };
+const COMPONENTS: Record<string, Component> = { AsyncState, DeadlineCountdown, CalendarMonth, LanguageSwitch, StatusChip, OfferDialog, HeadsetControl, ShortcutsHelp, ReplyComposer, AppealTimeline, BacklogView, BacklogResult };
 
 interface Harness {
   events: { name: string; args: unknown[] }[];
