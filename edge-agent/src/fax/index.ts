@@ -39,6 +39,10 @@
  * Class 2 shapes (hangup codes in the decimal numbering, faxClass '1'). The simulator has a Class 1
  * mode with a T.30 remote fax; efax -o1 sends and receives through it.
  *
+ * Limits per call (call-limits.ts, FaxModemConfig.limits): bytes per received page, TCF length,
+ * pages per call, the call's deadline and refusals in a row; a call a limit ends fails with
+ * FaxCallError('protocol') naming it (`limit`), and a receive keeps the pages it had accepted.
+ *
  * NOT DONE: Class 1.0 / 2.1 (V.34), ECM, MMR/JBIG, polling, resolution/coding conversion for the
  * remote.
  */
@@ -49,8 +53,9 @@ export { AtChannel, AtTimeoutError, ModemGoneError, RingCollisionError, type AtR
 export { probeModem, type ModemInfo, type ClassIdentity, type Class1Identity } from './class2/probe.js';
 export { hangupMeaning, hangupTable, type HangupInfo, type HangupCategory, type FaxClass, type FaxClass2 } from './class2/hangup-codes.js';
 export { parseFclassList, parseSessionParams, parsePageStatus, bitRate, type FaxClasses, type SessionParams, type PageStatus } from './class2/params.js';
-export { FaxCallError, type FailureReason } from './class2/call-error.js';
+export { FaxCallError, type FailureReason, type PartialReceive } from './class2/call-error.js';
 export { DEFAULT_TIMEOUTS, type FaxTimeouts } from './class2/session-context.js';
+export { DEFAULT_LIMITS, resolveLimits, type FaxLimits, type LimitName } from './call-limits.js';
 export type { PageProgress } from './class2/send-session.js';
 export type { ReceivedPageInfo } from './class2/receive-session.js';
 export { FaxModem, type FaxModemConfig, type FaxModemEvents, type ModemState, type ReceivedFax, type SendRequest, type SendResult } from './modem/fax-modem.js';

@@ -18,9 +18,10 @@ import type { AtChannel } from '../at/at-channel.js';
 import type { FaxTimeouts } from '../class2/session-context.js';
 import { FaxCallError } from '../class2/call-error.js';
 import { hangupMeaning } from '../class2/hangup-codes.js';
-import { RxPageSink, waitData } from '../class2/receive-session.js';
+import { RxPageSink, cancelData, waitData } from '../class2/receive-session.js';
+import type { CallBudget } from '../call-limits.js';
 import { TxFlowWatcher, writeData } from '../class2/tx-flow.js';
-import { CONTROL, CONTROL_FINAL, MAX_FRAME_BYTES, describeFrame, parseFrame, type HdlcFrame } from './frames.js';
+import { CONTROL, CONTROL_FINAL, MAX_FRAME_BYTES, buildFrame, describeFrame, parseFrame, type HdlcFrame } from './frames.js';
 import type { Modulation } from './t30-params.js';
 
 export interface Class1Context {
@@ -31,6 +32,8 @@ export interface Class1Context {
   /** Codes of AT+FTM=? and AT+FRM=?. */
   txModulations: number[];
   rxModulations: number[];
+  /** Limits and deadline of the current call. */
+  budget: CallBudget;
 }
 
 export type FrameRx =
@@ -55,8 +58,8 @@ interface Pending {
   post: () => Promise<AtResponse> | null;
 }
 
-function dataSink(ctx: Class1Context, endTimeoutMs: number): Pending {
-  const sink = new RxPageSink(false, () => ctx.clock.now());
+function dataSink(ctx: Class1Context, endTimeoutMs: number, maxBytes: number): Pending {
+  const sink = new RxPageSink(false, () => ctx.clock.now(), maxBytes);
   let post: Promise<AtResponse> | null = null;
   sink.onEnd = () => {
     post = ctx.ch.expect('<DLE ETX>', { timeoutMs: endTimeoutMs });
@@ -86,7 +89,8 @@ async function startReceive(ctx: Class1Context, command: string, timeoutMs: numb
 
 /** Receives one HDLC frame with `command` (default AT+FRH=3). */
 export async function receiveFrame(ctx: Class1Context, timeoutMs: number, command = 'AT+FRH=3', onRing: 'retry' | 'abort' = 'retry'): Promise<FrameRx> {
-  const p = dataSink(ctx, ctx.timeouts.command);
+  // a frame is at most MAX_FRAME_BYTES + FCS; anything much longer is not kept
+  const p = dataSink(ctx, ctx.timeouts.command, 2 * MAX_FRAME_BYTES);
   const early = await startReceive(ctx, command, timeoutMs, p, onRing);
   if (early) return early;
   // a frame lasts at most 3.45 s at 300 bit/s; allow for the modem's latency
@@ -104,6 +108,7 @@ export async function receiveFrame(ctx: Class1Context, timeoutMs: number, comman
     return { kind: 'bad', reason: `frame did not end within ${ctx.timeouts.t2} ms (${p.sink.bytes} bytes)` };
   }
   const res = await post;
+  if (p.sink.overLimit) return { kind: 'bad', reason: `frame too long (${p.sink.bytes} bytes)` };
   const bytes = Buffer.concat(p.sink.chunks);
   if (res.final === 'ERROR') return { kind: 'bad', reason: `modem reported a bad frame (FCS) after ${bytes.length} bytes` };
   if (res.final !== 'OK' && res.final !== 'CONNECT') return { kind: 'final', final: res.final, lines: res.lines };
@@ -218,18 +223,45 @@ export async function sendData(ctx: Class1Context, m: Modulation, data: Uint8Arr
   if (end.final !== 'OK') throw new FaxCallError(end.final === 'NO CARRIER' ? 'no-carrier' : 'protocol', `data at ${m.name} answered ${end.final}`);
 }
 
-export type DataRx = { kind: 'data'; data: Buffer; final: string } | Exclude<FrameRx, { kind: 'frame' } | { kind: 'bad' }>;
+export type DataRx =
+  | { kind: 'data'; data: Buffer; final: string }
+  /** More than `maxBytes` (or the call's deadline passed): the receive was stopped with CAN. */
+  | { kind: 'aborted'; why: 'bytes' | 'deadline'; bytes: number }
+  | Exclude<FrameRx, { kind: 'frame' } | { kind: 'bad' }>;
 
-/** Receives TCF or page data at a modulation (AT+FRM): everything up to DLE ETX, then NO CARRIER. */
-export async function receiveData(ctx: Class1Context, m: Modulation, timeoutMs: number): Promise<DataRx> {
-  const p = dataSink(ctx, ctx.timeouts.rxPageDone);
+/**
+ * Receives TCF or page data at a modulation (AT+FRM): everything up to DLE ETX, then NO CARRIER.
+ * Data longer than `maxBytes`, or still coming at the call's deadline, is stopped with CAN.
+ */
+export async function receiveData(ctx: Class1Context, m: Modulation, timeoutMs: number, maxBytes: number): Promise<DataRx> {
+  const p = dataSink(ctx, ctx.timeouts.rxPageDone, maxBytes);
   const early = await startReceive(ctx, `AT+FRM=${m.code}`, timeoutMs, p);
   if (early) return early as DataRx;
-  await waitData(ctx, p.sink);
+  const end = await waitData(ctx, p.sink);
+  if (end !== 'end') {
+    ctx.log.warn({ modulation: m.name, bytes: p.sink.bytes, why: end }, 'stopping the received data (CAN)');
+    await cancelData(ctx, p.sink, p.post, ctx.timeouts.command);
+    return { kind: 'aborted', why: end, bytes: p.sink.bytes };
+  }
   const post = p.post();
   if (!p.sink.done || !post) throw ctx.ch.goneReason() ?? new FaxCallError('modem-gone', 'line dropped during page data');
   const res = await post;
   return { kind: 'data', data: Buffer.concat(p.sink.chunks), final: res.final };
+}
+
+/**
+ * Ends a call we give up on (a limit): waits for the remote's carrier to stop (AT+FRS, aborted when
+ * the carrier stays on), then sends DCN. Errors are ignored: the modem is hung up afterwards.
+ */
+export async function disconnect(ctx: Class1Context): Promise<void> {
+  if (ctx.ch.gone) return;
+  try {
+    await silence(ctx, 'FRS', 20);
+  } catch (err) {
+    if (!(err instanceof AtTimeoutError)) return;
+    await abortReceive(ctx);
+  }
+  await sendFrames(ctx, [buildFrame('DCN')]).catch((err: Error) => ctx.log.warn({ err: err.message }, 'DCN not sent'));
 }
 
 /** AT+FTS=n (stop transmitting, wait n×10 ms) or AT+FRS=n (wait for n×10 ms of silence). */

@@ -17,8 +17,9 @@ import { hangupMeaning, type HangupInfo } from '../class2/hangup-codes.js';
 import type { ReceivedPageInfo, ReceiveOutcome } from '../class2/receive-session.js';
 import { yResolution } from '../class2/params.js';
 import { buildFrame, decodeId, encodeId, type FcfName, type HdlcFrame } from './frames.js';
-import { buildDis, maxBrOf, modulationByCode, parseDcs, sameCarrier, tcfGood, type DcsInfo, type Modulation } from './t30-params.js';
-import { receiveBurst, receiveData, sendFrames, t30Hangup, type Burst, type Class1Context } from './line.js';
+import { buildDis, maxBrOf, modulationByCode, parseDcs, sameCarrier, tcfBytes, tcfGood, type DcsInfo, type Modulation } from './t30-params.js';
+import { disconnect, receiveBurst, receiveData, sendFrames, t30Hangup, type Burst, type Class1Context } from './line.js';
+import { limitError, type LimitName } from '../call-limits.js';
 
 export interface Class1ReceiveOptions {
   /** Our CSI. */
@@ -27,6 +28,7 @@ export interface Class1ReceiveOptions {
   maxBr?: number;
   /** Refuse pages with too many bad rows (RTN), so the caller sends them again. Default true. */
   rejectBadPages?: boolean;
+  /** Pages per call (default: the call's limits.maxPagesPerCall). */
   maxPages?: number;
   onPage?: (p: ReceivedPageInfo) => void;
 }
@@ -42,7 +44,27 @@ function dataModulation(ctx: Class1Context, dcs: DcsInfo): Modulation {
   return dcs.modulation;
 }
 
+/** The hangup a call we end for a limit reports: 2, the call was aborted (as Class 2 modems say after +FKS). */
+const ABORTED = hangupMeaning('2', '1');
+
 export async function receiveFax(ctx: Class1Context, o: Class1ReceiveOptions): Promise<ReceiveOutcome> {
+  const state = { remoteId: '', pages: [] as FaxPage[], rejected: 0 };
+  try {
+    return await receive(ctx, o, state);
+  } catch (err) {
+    if (err instanceof FaxCallError && err.limit) {
+      // a call ended by a limit: DCN, and the pages accepted so far are kept
+      await disconnect(ctx);
+      err.partial = { remoteId: state.remoteId, pages: state.pages, rejectedPages: state.rejected };
+    }
+    throw err;
+  }
+}
+
+async function receive(ctx: Class1Context, o: Class1ReceiveOptions, state: { remoteId: string; pages: FaxPage[]; rejected: number }): Promise<ReceiveOutcome> {
+  const { budget } = ctx;
+  const { limits } = budget;
+  const maxPages = o.maxPages ?? limits.maxPagesPerCall;
   const r = await ctx.ch.command('ATA', { timeoutMs: ctx.timeouts.answer });
   if (!r.final.startsWith('CONNECT')) {
     throw new FaxCallError(r.final === 'NO CARRIER' ? 'no-carrier' : 'protocol', `answer: ${r.final}${r.lines.length ? ` (${r.lines.join(' | ')})` : ''}`);
@@ -52,10 +74,8 @@ export async function receiveFax(ctx: Class1Context, o: Class1ReceiveOptions): P
   const identify = [buildFrame('CSI', encodeId(o.localId)), buildFrame('DIS', dis)];
   let connected = true;
 
-  let remoteId = '';
   let dcs: DcsInfo | null = null;
-  const pages: FaxPage[] = [];
-  let rejected = 0;
+  const pages = state.pages;
   /** The page received since the last post-page message, judged. */
   let received: { page: FaxPage; good: boolean } | null = null;
   let lastResponse: Buffer | null = null;
@@ -82,7 +102,11 @@ export async function receiveFax(ctx: Class1Context, o: Class1ReceiveOptions): P
   /** A page via AT+FRM, judged as HylaFAX does: our own row count and check. */
   const receivePage = async (): Promise<'page' | 'hdlc' | 'none'> => {
     const m = dataModulation(ctx, dcs!);
-    const rx = await receiveData(ctx, m, ctx.timeouts.t2);
+    const rx = await receiveData(ctx, m, ctx.timeouts.t2, limits.maxPageBytes);
+    if (rx.kind === 'aborted') {
+      if (rx.why === 'deadline') throw budget.error(ABORTED);
+      throw limitError('page-bytes', `page longer than ${limits.maxPageBytes} bytes (limits.maxPageBytes); page ${pages.length + 1} aborted`, ABORTED);
+    }
     if (rx.kind === 'fcerror') return 'hdlc';
     if (rx.kind !== 'data') return 'none';
     const width = FAX_WIDTHS[dcs!.wd] ?? 1728;
@@ -97,27 +121,48 @@ export async function receiveFax(ctx: Class1Context, o: Class1ReceiveOptions): P
     return 'page';
   };
 
-  const outcome = (hangup: HangupInfo): ReceiveOutcome => ({ remoteId, pages, rejectedPages: rejected, hangup });
+  const outcome = (hangup: HangupInfo): ReceiveOutcome => ({ remoteId: state.remoteId, pages, rejectedPages: state.rejected, hangup });
+
+  /**
+   * Steps without progress since the last accepted page: FTT (unless the training is at a lower
+   * rate than the last refused one: the T.30 fall-back), RTN, CRP, an unexpected command.
+   */
+  let strikes = 0;
+  let lastRefusedBps = 0;
+  const strike = (what: string, limit: LimitName = 'retrain'): void => {
+    if (++strikes > limits.maxRetrainSteps) throw limitError(limit, `${what}: ${strikes} steps in a row without an accepted page (limits.maxRetrainSteps ${limits.maxRetrainSteps})`, ABORTED);
+  };
+  const refuseTraining = async (bps: number, what: string): Promise<void> => {
+    if (bps >= lastRefusedBps) strike(what);
+    lastRefusedBps = bps;
+    await respond('FTT');
+  };
 
   let burst = await identifyUntilCommand();
-  for (let steps = 0; steps < 10_000; steps++) {
+  for (;;) {
+    if (budget.expired) throw budget.error(ABORTED);
     const cmd: HdlcFrame | null = burst.final;
-    for (const f of burst.frames) if (f.name === 'TSI') remoteId = decodeId(f.fif);
+    for (const f of burst.frames) if (f.name === 'TSI') state.remoteId = decodeId(f.fif);
     const name = cmd?.name ?? null;
     if (name === 'DCS') {
       gotDcs = true;
       dcs = parseDcs(cmd!.fif);
       if (!dcs || !ctx.rxModulations.includes(dcs.modulation.code)) {
         ctx.log.warn({ dcs: cmd!.fif.toString('hex') }, 'DCS names a modulation we cannot receive: FTT');
-        await respond('FTT');
+        await refuseTraining(dcs?.modulation.bps ?? Infinity, 'DCS with a modulation we cannot receive');
         burst = await receiveBurst(ctx, ctx.timeouts.t2);
         continue;
       }
-      const tcf = await receiveData(ctx, dcs.modulation, ctx.timeouts.t2);
+      // TCF is 1.5 s of zeros: twice that is kept at most
+      const tcf = await receiveData(ctx, dcs.modulation, ctx.timeouts.t2, 2 * tcfBytes(dcs.modulation));
+      if (tcf.kind === 'aborted') {
+        if (tcf.why === 'deadline') throw budget.error(ABORTED);
+        throw limitError('tcf-bytes', `TCF longer than ${2 * tcfBytes(dcs.modulation)} bytes (twice 1.5 s at ${dcs.modulation.name})`, ABORTED);
+      }
       const check = tcf.kind === 'data' ? tcfGood(tcf.data, dcs.modulation) : null;
       ctx.log.info({ modulation: dcs.modulation.name, tcf: check ?? tcf.kind }, 'training check');
       if (!check?.good) {
-        await respond('FTT');
+        await refuseTraining(dcs.modulation.bps, `training at ${dcs.modulation.name} refused (FTT)`);
         burst = await receiveBurst(ctx, ctx.timeouts.t2);
         continue;
       }
@@ -128,15 +173,19 @@ export async function receiveFax(ctx: Class1Context, o: Class1ReceiveOptions): P
       received = null;
       if (got?.good) {
         pages.push(got.page);
+        strikes = 0;
+        lastRefusedBps = 0;
         await respond('MCF');
       } else {
-        if (got) rejected++;
+        if (got) state.rejected++;
         ctx.log.warn({ page: pages.length + 1, received: !!got }, 'page refused (RTN)');
+        strike(`page ${pages.length + 1} refused (RTN)`);
         await respond('RTN');
         burst = await receiveBurst(ctx, ctx.timeouts.t2); // the caller retrains (DCS) or gives up (DCN)
         continue;
       }
-      if (pages.length >= (o.maxPages ?? 500)) throw new FaxCallError('protocol', 'too many pages');
+      const more = name !== 'EOP' && name !== 'PRI_EOP';
+      if (more && pages.length >= maxPages) throw limitError('pages', `more than ${maxPages} pages (limits.maxPagesPerCall)`, ABORTED);
       if (name === 'EOP' || name === 'PRI_EOP') {
         burst = await receiveBurst(ctx, ctx.timeouts.t2);
         if (!burst.final || burst.final.name === 'DCN') return outcome(hangupMeaning('0', '1'));
@@ -152,6 +201,7 @@ export async function receiveFax(ctx: Class1Context, o: Class1ReceiveOptions): P
       if (pages.length) return outcome(e.hangup!);
       throw e;
     } else if (name === 'CRP' && lastResponse) {
+      strike('CRP');
       await sendFrames(ctx, [lastResponse]);
       burst = await receiveBurst(ctx, ctx.timeouts.t2);
       continue;
@@ -159,6 +209,7 @@ export async function receiveFax(ctx: Class1Context, o: Class1ReceiveOptions): P
       throw t30Hangup(70, 'the caller wants to be sent a document (polling is not supported)');
     } else if (cmd) {
       ctx.log.warn({ frame: cmd.name ?? cmd.fcf }, 'unexpected command; waiting for the next one');
+      strike(`unexpected command ${cmd.name ?? `0x${cmd.fcf.toString(16)}`}`);
       burst = await receiveBurst(ctx, ctx.timeouts.t2);
       continue;
     } else if (!burst.fcerror) {
@@ -177,5 +228,4 @@ export async function receiveFax(ctx: Class1Context, o: Class1ReceiveOptions): P
     }
     burst = await receiveBurst(ctx, ctx.timeouts.t2);
   }
-  throw new FaxCallError('protocol', 'too many T.30 exchanges');
 }

@@ -131,6 +131,7 @@ async function transmit(ctx: Class1Context, first: FrameRx, o: Class1SendOptions
     let noResponse = 0;
     let disAgain = 0;
     for (;;) {
+      ctx.budget.check();
       const mods = modulationsFor(br, ctx.txModulations, dis.modems);
       if (!mods) {
         if (br === 0) throw t30Hangup(27, 'no modulation in common with the remote');
@@ -169,6 +170,7 @@ async function transmit(ctx: Class1Context, first: FrameRx, o: Class1SendOptions
     const nextFmt = next ? formatOf(next) : null;
     const ppm: FcfName = !nextFmt ? 'EOP' : nextFmt.vr !== fmt.vr || nextFmt.wd !== fmt.wd || nextFmt.df !== fmt.df ? 'EOM' : 'MPS';
     for (let attempt = 1; ; attempt++) {
+      ctx.budget.check(); // the call deadline (sendFax sends DCN)
       trained ??= await train(fmt);
       const rate = trained.data.bps;
       lastRate = rate;

@@ -164,6 +164,7 @@ export async function sendPages(ctx: SessionContext, remoteId: string, remoteDis
     const ppm: PostPageMessage = i === o.pages.length - 1 ? 'EOP' : 'MPS';
     const wire = dleStuff(ensureRtc(pageForWire(page, 2), 2, page.width, page.twoD));
     for (let attempt = 1; ; attempt++) {
+      ctx.budget.check(); // the call deadline (recover() aborts the session with AT+FKS / AT+FK)
       if (vr !== setVr || br !== setBr) {
         await setSessionParams(ctx, vr, br);
         setVr = vr;

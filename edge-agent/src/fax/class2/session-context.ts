@@ -4,6 +4,7 @@ import type { Class2Dialect } from './dialect.js';
 import type { Clock, FaxLogger } from '../logger.js';
 import { hangupMeaning, type HangupInfo } from './hangup-codes.js';
 import { afterColon } from './params.js';
+import type { CallBudget } from '../call-limits.js';
 
 /** Step timeouts in ms (reference 1.9; defaults between efax's and HylaFAX's). */
 export interface FaxTimeouts {
@@ -63,6 +64,8 @@ export interface SessionContext {
   timeouts: FaxTimeouts;
   clock: Clock;
   log: FaxLogger;
+  /** Limits and deadline of the current call. */
+  budget: CallBudget;
 }
 
 /** The hangup reported in a response, if any. */

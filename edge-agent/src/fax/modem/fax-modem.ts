@@ -23,6 +23,7 @@ import { receiveFax as receiveClass1 } from '../class1/receive-session.js';
 import { PageAbortedError } from '../class2/tx-flow.js';
 import { writeTiffF, type FaxPage } from '../tiff/tiff-f.js';
 import { emptyLineStats, recordFailure, type LineStats } from './line-stats.js';
+import { CallBudget, resolveLimits, type FaxLimits, type LimitName } from '../call-limits.js';
 
 export interface FaxModemConfig {
   /**
@@ -56,6 +57,11 @@ export interface FaxModemConfig {
   /** Extra init commands after the class is selected. */
   extraInit?: string[];
   timeouts?: Partial<FaxTimeouts>;
+  /**
+   * Limits per call against a hostile or broken remote (call-limits.ts): maxPageBytes (4 MiB),
+   * maxPagesPerCall (100), maxCallMs (30 min), maxRetrainSteps (3). Positive integers.
+   */
+  limits?: Partial<FaxLimits>;
   /** Pause between commands (default 50 ms, mgetty's FAX_COMMAND_DELAY). */
   commandDelayMs?: number;
 }
@@ -82,6 +88,8 @@ export interface ReceivedFax {
   hangup: HangupInfo;
   /** Each page as received (T.4 data with its FillOrder). */
   pageData: FaxPage[];
+  /** Set when the call failed after these pages were accepted (a limit ended it): why. */
+  incomplete?: { reason: FailureReason; message: string; limit?: LimitName };
 }
 
 export type ModemState = 'closed' | 'initializing' | 'idle' | 'ringing' | 'sending' | 'receiving' | 'recovering' | 'failed';
@@ -118,6 +126,7 @@ export class FaxModem extends EventEmitter<FaxModemEvents> {
   private answering = false;
   private ringTimer: NodeJS.Timeout | null = null;
   private readonly timeouts: FaxTimeouts;
+  readonly limits: FaxLimits;
   private readonly clock: Clock;
   private readonly log: FaxLogger;
 
@@ -130,6 +139,7 @@ export class FaxModem extends EventEmitter<FaxModemEvents> {
     this.clock = deps.clock ?? systemClock;
     this.log = deps.logger ?? silentLogger;
     this.timeouts = { ...DEFAULT_TIMEOUTS, ...config.timeouts };
+    this.limits = resolveLimits(config.limits);
     this.channel = new AtChannel(link, {
       clock: this.clock,
       logger: this.log,
@@ -242,14 +252,19 @@ export class FaxModem extends EventEmitter<FaxModemEvents> {
     this.cls = '1';
   }
 
-  private class1Ctx(): Class1Context {
-    if (!this.class1) throw new Error('modem is not initialised (call open() first)');
-    return { ch: this.channel, timeouts: this.timeouts, clock: this.clock, log: this.log, txModulations: this.class1.tx, rxModulations: this.class1.rx };
+  /** A call's limits, its deadline starting now. */
+  private budget(): CallBudget {
+    return new CallBudget(this.limits, this.clock);
   }
 
-  private ctx(): SessionContext {
+  private class1Ctx(budget: CallBudget): Class1Context {
+    if (!this.class1) throw new Error('modem is not initialised (call open() first)');
+    return { ch: this.channel, timeouts: this.timeouts, clock: this.clock, log: this.log, txModulations: this.class1.tx, rxModulations: this.class1.rx, budget };
+  }
+
+  private ctx(budget: CallBudget): SessionContext {
     if (!this.dialect) throw new Error(this.cls === '1' ? 'Class 2 session on a Class 1 modem' : 'modem is not initialised (call open() first)');
-    return { ch: this.channel, d: this.dialect, timeouts: this.timeouts, clock: this.clock, log: this.log };
+    return { ch: this.channel, d: this.dialect, timeouts: this.timeouts, clock: this.clock, log: this.log, budget };
   }
 
   private onRing(): void {
@@ -278,8 +293,9 @@ export class FaxModem extends EventEmitter<FaxModemEvents> {
     this.answering = true;
     return this.exclusive(async () => {
       this.answering = false;
-      if (this.cls !== '1') this.ctx(); // throws when not initialised
-      else this.class1Ctx();
+      const budget = this.budget();
+      if (this.cls !== '1') this.ctx(budget); // throws when not initialised
+      else this.class1Ctx(budget);
       const startedAt = new Date(this.clock.now());
       this.setState('receiving');
       this.stats.callsIn++;
@@ -293,9 +309,9 @@ export class FaxModem extends EventEmitter<FaxModemEvents> {
       try {
         let out: ReceiveOutcome;
         if (this.cls === '1') {
-          out = await receiveClass1(this.class1Ctx(), { localId: this.config.localId ?? '', maxBr: this.config.maxBr ?? 5, rejectBadPages: this.config.rejectBadPages ?? true, onPage });
+          out = await receiveClass1(this.class1Ctx(budget), { localId: this.config.localId ?? '', maxBr: this.config.maxBr ?? 5, rejectBadPages: this.config.rejectBadPages ?? true, onPage });
         } else {
-          const ctx = this.ctx();
+          const ctx = this.ctx(budget);
           const a = await answer(ctx);
           out = await receivePages(ctx, a.remoteId, a.params, {
             fillOrder: ctx.d.faxClass === '2' && (this.config.class2ReceiveBitOrder ?? 'msb-first') === 'msb-first' ? 1 : 2,
@@ -308,28 +324,40 @@ export class FaxModem extends EventEmitter<FaxModemEvents> {
         this.stats.pagesReceived += out.pages.length;
         if (out.pages.length === 0) throw new FaxCallError('protocol', 'call ended without a page');
         this.stats.callsInOk++;
-        const fax: ReceivedFax = {
-          tiff: writeTiffF(out.pages, { remoteId: out.remoteId, software: 'okno edge-agent', date: startedAt }),
-          pages: out.pages.length,
-          remoteId: out.remoteId,
-          startedAt,
-          durationMs: this.clock.now() - startedAt.getTime(),
-          rejectedPages: out.rejectedPages,
-          badRows: out.pages.reduce((n, p) => n + (p.badRows ?? 0), 0),
-          hangup: out.hangup,
-          pageData: out.pages,
-        };
+        const fax = this.receivedFax(out, startedAt);
         this.setState('idle');
         this.emit('fax', fax);
         return fax;
       } catch (err) {
         const e = this.asCallError(err);
         recordFailure(this.stats, `rx:${e.key}`, e.message, new Date(this.clock.now()));
+        // a call a limit ended keeps the pages it had accepted: stored like any received fax
+        const p = e.partial;
+        const fax = p?.pages.length
+          ? this.receivedFax({ ...p, hangup: e.hangup ?? hangupMeaning('2', this.cls ?? '2.0') }, startedAt, { reason: e.reason, message: e.message, ...(e.limit ? { limit: e.limit } : {}) })
+          : null;
+        if (fax) this.stats.pagesReceived += fax.pages;
         this.emit('receiveFailed', { reason: e.reason, message: e.message, ...(e.hangup ? { hangup: e.hangup } : {}), pages: pagesSoFar });
         await this.recover(e);
-        return null;
+        if (fax) this.emit('fax', fax);
+        return fax;
       }
     });
+  }
+
+  private receivedFax(out: ReceiveOutcome, startedAt: Date, incomplete?: ReceivedFax['incomplete']): ReceivedFax {
+    return {
+      tiff: writeTiffF(out.pages, { remoteId: out.remoteId, software: 'okno edge-agent', date: startedAt }),
+      pages: out.pages.length,
+      remoteId: out.remoteId,
+      startedAt,
+      durationMs: this.clock.now() - startedAt.getTime(),
+      rejectedPages: out.rejectedPages,
+      badRows: out.pages.reduce((n, p) => n + (p.badRows ?? 0), 0),
+      hangup: out.hangup,
+      pageData: out.pages,
+      ...(incomplete ? { incomplete } : {}),
+    };
   }
 
   /** One call: dial, send the pages, hang up. Never throws; failures come back as results. */
@@ -342,6 +370,7 @@ export class FaxModem extends EventEmitter<FaxModemEvents> {
         return { ok: false, reason: 'modem-gone', message: `modem is ${this._state}`, retryable: false, pagesSent: 0, durationMs: 0 };
       }
       this.setState('sending');
+      const budget = this.budget();
       this.stats.callsOut++;
       this.stats.lastCallAt = new Date(started).toISOString();
       try {
@@ -354,14 +383,14 @@ export class FaxModem extends EventEmitter<FaxModemEvents> {
         const common = { pages: req.pages, maxRetransmits: this.config.maxRetransmits ?? 3, pace: this.config.pace ?? 'off', onPage };
         let out: SendOutcome;
         if (this.cls === '1') {
-          out = await sendClass1(this.class1Ctx(), req.number, {
+          out = await sendClass1(this.class1Ctx(budget), req.number, {
             ...common,
             localId: this.config.localId ?? '',
             maxBr: this.config.maxBr ?? 5,
             onConnected: (id) => (remoteId = id),
           });
         } else {
-          const ctx = this.ctx();
+          const ctx = this.ctx(budget);
           const c = await dial(ctx, req.number);
           remoteId = c.remoteId;
           out = await sendPages(ctx, c.remoteId, c.dis, { ...common, number: req.number, maxBr: this.config.maxBr ?? this.info?.class20?.maxBr ?? 5 });

@@ -14,7 +14,8 @@
  *
  * The remote checks what a real fax would: the DCS names the carrier the TCF came in and the TCF is
  * a second of zeros (else FTT); pages are judged by their rows (mgetty's rule); rates above the
- * line's (`lineBr`) fail training. Faults on demand: FTT, bad FCS, garbage frames, DCN mid-call.
+ * line's (`lineBr`) fail training. Faults on demand: FTT, bad FCS, garbage frames, DCN mid-call, and a
+hostile caller: endless TCF, an endless page, endless retraining, endless pages.
  */
 import { DteDataDecoder, DLE, ETX, CAN, dleStuff } from '../codec/dle.js';
 import { analyzeG3Page, badCopy } from '../codec/g3.js';
@@ -50,6 +51,12 @@ export interface Class1Faults {
   garbageBefore?: (name: FcfName, n: number) => boolean;
   /** Send DCN instead of this frame and hang up ('page': a calling remote hangs up instead of sending the page). */
   dcnInsteadOf?: FcfName | 'page';
+  /** A calling remote whose TCF never ends (the carrier stays on until the DTE aborts). */
+  endlessTcf?: boolean;
+  /** A calling remote that trains with a bad TCF at the same rate again and again, whatever the answer. */
+  endlessRetrain?: boolean;
+  /** A line that garbles a calling remote's TCF above this rate (bit/s): FTT, and the caller steps down. */
+  badTcfAbove?: number;
 }
 
 export interface Class1SimOptions {
@@ -85,7 +92,10 @@ export interface Class1Host {
   flowK(): SimFlow;
 }
 
-type Air = { kind: 'hdlc'; frames: Array<{ bytes: Buffer; bad: boolean; label: string }>; next: number } | { kind: 'data'; mod: Modulation; data: Buffer; label: string };
+type Air =
+  | { kind: 'hdlc'; frames: Array<{ bytes: Buffer; bad: boolean; label: string }>; next: number }
+  /** endless: the data again and again, never DLE ETX (a carrier that stays on). */
+  | { kind: 'data'; mod: Modulation; data: Buffer; label: string; endless?: boolean };
 type Heard = { kind: 'hdlc'; frames: HdlcFrame[] } | { kind: 'data'; mod: Modulation; data: Buffer; overflow: number };
 type Mode = 'command' | 'hdlc-tx' | 'data-tx' | 'rx-wait' | 'rx-sending';
 
@@ -400,6 +410,7 @@ export class Class1Modem {
       const part = stuffed.subarray(off, off + 512);
       off += part.length;
       this.host.raw(part);
+      if (item.endless && off >= stuffed.length) off = 0;
       if (off < stuffed.length) return this.host.later((part.length / rate) * 1000, step);
       this.host.raw(Buffer.from([DLE, ETX]));
       this.host.log(`DCE> ${item.label}: ${item.data.length} bytes at ${item.mod.name}, DLE ETX`);
@@ -451,10 +462,10 @@ export class Class1Modem {
     this.deliver();
   }
 
-  private sendData(id: number, mod: Modulation, data: Buffer, label: string): void {
+  private sendData(id: number, mod: Modulation, data: Buffer, label: string, endless = false): void {
     if (id !== this.callId) throw new Cancelled();
-    this.host.log(`remote> ${label} (${data.length} bytes at ${mod.name})`);
-    this.air.push({ kind: 'data', mod, data, label });
+    this.host.log(`remote> ${label} (${endless ? 'endless, ' : ''}${data.length} bytes at ${mod.name})`);
+    this.air.push({ kind: 'data', mod, data, label, endless });
     this.deliver();
   }
 
@@ -629,8 +640,9 @@ export class Class1Modem {
     let trained: { train: Modulation; data: Modulation } | null = null;
     let resends = 0;
     const callerId = call.callerId ?? 'CALLER SIM';
-    for (let i = 0; i < call.pages.length; ) {
-      const page: FaxPage = call.pages[i]!;
+    const faults = this.o.faults;
+    for (let i = 0; call.endlessPages || i < call.pages.length; ) {
+      const page: FaxPage = call.pages[i % call.pages.length]!;
       const fmt = { vr: page.yResolution === 196 ? 1 : 0, wd: Math.max(0, (FAX_WIDTHS as readonly number[]).indexOf(page.width)), df: page.twoD ? 1 : 0 };
       while (!trained) {
         const mods = modulationsFor(br, ALL_CODES, dis.modems);
@@ -641,21 +653,24 @@ export class Class1Modem {
         const dcs = buildDcs({ ...fmt, ln: dis.maxLn === 2 ? 2 : 0, modulation: mods.train, scanMs: minScanMs(dis.st, fmt.vr === 1) });
         const train = () => {
           this.sendFrames(id, [{ name: 'TSI', fif: encodeId(callerId) }, { name: 'DCS', fif: dcs }], true);
-          this.sendData(id, mods.train, Buffer.alloc(tcfBytes(mods.train)), 'TCF');
+          // a bad TCF (no run of zeros) when retraining endlessly or above the rate the line carries
+          const bad = faults.endlessRetrain || mods.train.bps > (faults.badTcfAbove ?? Infinity);
+          this.sendData(id, mods.train, Buffer.alloc(tcfBytes(mods.train), bad ? 0x55 : 0), 'TCF', faults.endlessTcf ?? false);
         };
         train();
         const r = await response(train);
         if (r === 'CFR') trained = mods;
+        else if (r === 'FTT' && faults.endlessRetrain) continue;
         else if (r === 'FTT') {
           if (br-- <= 0) return this.hangUpCaller(id, end);
         } else if (r === 'DCN') return end('hung-up');
         else return this.hangUpCaller(id, end);
       }
       if (this.o.faults.dcnInsteadOf === 'page') return this.hangUpCaller(id, end);
-      const next = call.pages[i + 1];
+      const next = call.endlessPages ? page : call.pages[i + 1];
       const ppm: FcfName = !next ? 'EOP' : (next.yResolution === 196 ? 1 : 0) !== fmt.vr || next.width !== page.width || next.twoD !== page.twoD ? 'EOM' : 'MPS';
       const data = Buffer.concat([pageForWire(page, 2), Buffer.alloc(this.o.rxPadBytes)]);
-      this.sendData(id, trained.data, data, `page ${i + 1}`);
+      this.sendData(id, trained.data, data, `page ${i + 1}`, call.endlessPage === i + 1);
       this.sendFrames(id, [{ name: ppm }], true);
       const r = await response(() => this.sendFrames(id, [{ name: ppm }], true));
       if (r === 'MCF' || r === 'RTP' || r === 'PIP') {

@@ -19,7 +19,9 @@
  *   +FPS/+FPTS, +FET, OK; AT+FPS=2 / AT+FPTS=2 rejects a page and the remote sends it again; CAN aborts.
  *   Class 2 data is delivered MSB-first (Rockwell) unless configured otherwise.
  * - Failures on demand: busy, no answer, no carrier, no dial tone, a hangup code at dial or after a
- *   page, RTN for chosen pages, garbage bytes instead of an answer.
+ *   page, RTN for chosen pages, garbage bytes instead of an answer; a hostile caller whose page data
+ *   never ends or who never stops sending pages (IncomingCall endlessPage / endlessPages), or who
+ *   sends a refused page again and again (resendRejected).
  * - Class 1 (AT+FCLASS=1): a T.31 modem with a T.30 remote fax behind it, in class1-modem.ts.
  */
 import { EventEmitter } from 'node:events';
@@ -74,6 +76,10 @@ export interface IncomingCall {
   resendRejected?: number;
   /** Do not ring: the call waits for the DTE's ATA (as with `efax -r`, which answers at once). */
   silent?: boolean;
+  /** Fault: the data of this page (1-based) never ends (the carrier stays on) until the DTE aborts. */
+  endlessPage?: number;
+  /** Fault: the remote never stops sending pages: `pages` over and over, each followed by MPS. */
+  endlessPages?: boolean;
 }
 
 export interface IncomingCallResult {
@@ -820,8 +826,14 @@ export class ModemSimulator extends EventEmitter<ModemSimulatorEvents> {
     });
   }
 
+  /** The page the remote sends as its `i`-th (0-based); `pages` cycle when they never end. */
+  private rxPage(i: number): FaxPage {
+    const c = this.call!;
+    return c.pages[c.endlessPages ? i % c.pages.length : Math.min(i, c.pages.length - 1)]!;
+  }
+
   private rxParams(): SessionParams {
-    const p = this.call!.pages[Math.min(this.call!.next, this.call!.pages.length - 1)]!;
+    const p = this.rxPage(this.call!.next);
     return { vr: p.yResolution === 196 ? 1 : 0, br: this.o.lineBr, wd: Math.max(0, [1728, 2048, 2432].indexOf(p.width)), ln: 2, df: p.twoD ? 1 : 0, ec: 0, bf: 0, st: 0 };
   }
 
@@ -830,7 +842,7 @@ export class ModemSimulator extends EventEmitter<ModemSimulatorEvents> {
     const c = this.call;
     const d = this.dialect;
     this.lastRxRejectable = false;
-    if (c.next >= c.pages.length) {
+    if (c.next >= c.pages.length && !c.endlessPages) {
       info.push(`${d.hangup}:${this.fclass === '2.0' ? '00' : '0'}`);
       this.state = 'idle';
       this.finishCall('completed');
@@ -850,7 +862,8 @@ export class ModemSimulator extends EventEmitter<ModemSimulatorEvents> {
     this.log(`DTE> trigger 0x${byte.toString(16).padStart(2, '0')} (${byte === DC2 ? 'DC2' : 'DC1'})`);
     this.state = 'rx-data';
     const c = this.call!;
-    const page = c.pages[c.next]!;
+    const page = this.rxPage(c.next);
+    const endless = c.endlessPage === c.next + 1;
     let data = pageForWire(page, 2);
     if (this.fclass === '2' && this.o.class2RxBitOrder === 'msb-first') data = reverseBits(data);
     const stuffed = this.stuff(Buffer.concat([data, Buffer.alloc(this.o.rxPadBytes)]));
@@ -862,6 +875,7 @@ export class ModemSimulator extends EventEmitter<ModemSimulatorEvents> {
       const part = stuffed.subarray(off, off + chunk);
       off += part.length;
       this.raw(part);
+      if (endless && off >= stuffed.length) off = 0; // the same data again, never DLE ETX
       if (off < stuffed.length) return this.later((part.length / rate) * 1000, pump);
       this.raw(Buffer.from([DLE, ETX]));
       this.log(`DCE> page ${c.next + 1}: ${data.length} bytes + ${this.o.rxPadBytes} fill + DLE ETX`);
@@ -888,7 +902,7 @@ export class ModemSimulator extends EventEmitter<ModemSimulatorEvents> {
 
   private rxPageSent(page: FaxPage): void {
     const c = this.call!;
-    const last = c.next === c.pages.length - 1;
+    const last = !c.endlessPages && c.next === c.pages.length - 1;
     const ppm = last ? 2 : 0;
     const c20 = this.fclass === '2.0';
     const lc = page.rows;
