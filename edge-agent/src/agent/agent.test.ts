@@ -134,7 +134,7 @@ t.test('a multi-chunk fax file reaches the core across a broker outage in the mi
   await waitFor('online', () => agent.link.connected);
   const data = randomBytes(60 * 1024); // 60 chunks of 1 KiB
   let chunksBeforeDrop = 0;
-  agent.devices.emit('received', { modemId: 'ttyS0', data, fileName: 'fax-001.tif', pages: 2, durationMs: 30_000, remoteId: '+7 495 000' });
+  agent.devices.emit('received', { modemId: 'ttyS0', data, fileName: 'fax-001.tif', pages: 2, durationMs: 30_000, remoteId: '+7 495 000', incomplete: 'more than 100 pages in one call' });
   await waitFor('some chunks arrived', () => (chunksBeforeDrop = core.store ? core.chunkTopics.length : 0) > 15);
   await broker.down();
   await new Promise((r) => setTimeout(r, 300));
@@ -143,6 +143,7 @@ t.test('a multi-chunk fax file reaches the core across a broker outage in the mi
   t.equal(sha256Hex(f.data), sha256Hex(data));
   t.equal(f.offer.name, 'fax-001.tif');
   t.equal(f.offer.meta.pages, 2);
+  t.equal(f.offer.meta.incomplete, 'more than 100 pages in one call', 'a call cut short by a receive limit says so with the file');
   const ev = await need('fax.received event', () => core.of('events', addr).find((s) => s.msg.event.type === 'fax.received'));
   t.equal(ev.msg.event.type === 'fax.received' && ev.msg.event.transferId, f.offer.transferId, 'the event names the transfer');
   t.ok(chunksBeforeDrop > 15);

@@ -180,7 +180,7 @@ export class EdgeAgent {
   private faxReceived(f: ReceivedFax): void {
     const transferId = newId();
     try {
-      this.spool.addFile({ transferId, name: f.fileName, contentType: 'image/tiff', meta: { modemId: f.modemId, pages: f.pages, ...(f.remoteId ? { remoteId: f.remoteId } : {}) } }, f.data);
+      this.spool.addFile({ transferId, name: f.fileName, contentType: 'image/tiff', meta: { modemId: f.modemId, pages: f.pages, ...(f.remoteId ? { remoteId: f.remoteId } : {}), ...(f.incomplete ? { incomplete: f.incomplete.slice(0, 300) } : {}) } }, f.data);
     } catch (err) {
       this.log.error({ err: (err as Error).message, modemId: f.modemId }, 'received fax could not be spooled');
       this.event({ type: 'error', component: 'spool', code: 'spool-full', message: `received fax from ${f.remoteId ?? 'unknown'} not stored: ${(err as Error).message}`, deviceId: f.modemId });

@@ -15,6 +15,8 @@ export interface ReceivedFax {
   remoteId?: string;
   durationMs: number;
   badLines?: number;
+  /** The call was cut short by a receive limit (a hostile or broken remote): the pages accepted before, and why. */
+  incomplete?: string;
 }
 
 export interface FaxJob {

@@ -123,6 +123,7 @@ export class FaxModems extends EventEmitter<FaxEvents> implements FaxDevices {
           ...(f.remoteId ? { remoteId: f.remoteId } : {}),
           durationMs: f.durationMs,
           badLines: f.badRows,
+          ...(f.incomplete ? { incomplete: f.incomplete.message } : {}),
         }),
       );
       modem.on('receiveFailed', (r) =>

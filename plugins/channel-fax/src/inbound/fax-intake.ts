@@ -92,7 +92,7 @@ export class FaxIntake {
       subject: faxSubject({ remoteId: fax.remoteId, pages }),
       body: faxBody({
         remoteId: fax.remoteId, pages, receivedAt: fax.receivedAt, timeZone: this.d.timeZone, siteName: site.name, agent: fax.agent,
-        modemId: fax.modemId, fileProblem, pageProblems, unknownSite: site.unknown ? fax.site : null,
+        modemId: fax.modemId, fileProblem, pageProblems, unknownSite: site.unknown ? fax.site : null, incomplete: fax.incomplete,
       }),
       attachments: [...(file ? [{ attachmentId: fax.attachmentId, filename: file.meta.filename }] : []), ...stored],
       ...(site.id != null ? { siteId: site.id } : {}),
@@ -100,7 +100,7 @@ export class FaxIntake {
         transferId: fax.transferId, site: fax.site, agent: fax.agent, modemId: fax.modemId, remoteId: fax.remoteId, pages,
         tiffAttachmentId: fax.attachmentId, previewAttachmentIds: stored.map((s) => s.attachmentId),
         previews: drawn?.previews.map((p) => ({ page: p.page, width: p.width, height: p.height, scale: p.scale })) ?? [],
-        problem: fileProblem, pageProblems,
+        problem: fileProblem, pageProblems, incomplete: fax.incomplete,
       },
     };
     const r = await this.d.intake(input);

@@ -18,6 +18,8 @@ export interface FaxTextInput {
   pageProblems: string[];
   /** The agent's site is not a site of the core (the appeal went to another one). */
   unknownSite: string | null;
+  /** The call was cut short by the agent's receive limits, and why. */
+  incomplete?: string | null;
 }
 
 /** The sender's fax number as a contact, when the station id looks like one. */
@@ -43,6 +45,7 @@ export function faxBody(i: FaxTextInput): string {
   } else {
     lines.push('Страницы факса приложены как изображения PNG (и исходный файл TIFF).');
   }
+  if (i.incomplete) lines.push(`Факс принят не полностью: приём прерван (${i.incomplete}). Приложены страницы, принятые до этого; остальные попросите отправителя прислать ещё раз.`);
   if (i.pageProblems.length) lines.push(`Некоторые страницы показать не удалось (техническая причина: ${i.pageProblems.join('; ')}); они есть в исходном файле TIFF.`);
   if (i.unknownSite) lines.push(`Площадка агента «${i.unknownSite}» не найдена в справочнике площадок; обращение отнесено к площадке по умолчанию.`);
   lines.push('Обращение не зарегистрировано: внесите с изображения фамилию, имя, адрес для ответа и суть обращения и зарегистрируйте его.');

@@ -3,7 +3,7 @@
  * goes into the attachment store and, in the same transaction, a journal row
  *   edge.file_received { agent, site, transferId, attachmentId, contentType, meta }
  * is appended, `meta` being the agent's file offer meta without what may identify a person: the
- * edge agent offers { modemId, pages, remoteId? } for a received fax (edge-agent/src/agent/agent.ts),
+ * edge agent offers { modemId, pages, remoteId?, incomplete? } for a received fax (edge-agent/src/agent/agent.ts),
  * and the remote fax id is kept only in the edge service's `edge_files` row (`edge.file`).
  * `kind: 'fax'` and `receivedAt` are read when present.
  */
@@ -27,6 +27,8 @@ export interface FaxUpload {
   receivedAt: Date;
   /** The journal row's site (the edge service's mapping of the agent's site), if any. */
   siteId: number | null;
+  /** The agent cut the call short (a receive limit): why; the pages accepted before are in the file. */
+  incomplete: string | null;
 }
 
 const text = (v: unknown, max: number): string | null => (typeof v === 'string' && v.trim() ? v.trim().slice(0, max) : null);
@@ -63,6 +65,7 @@ export function faxUploadOf(e: JournalEvent): FaxUpload | null {
     modemId: text(meta.modemId, 200),
     receivedAt: date(meta.receivedAt) ?? new Date(e.at),
     siteId: e.siteId,
+    incomplete: text(meta.incomplete, 300),
   };
 }
 
