@@ -25,17 +25,23 @@ function exitedOk(t: Test, r: ToolRun, what: string): void {
 // Over a PTY a DTE's whole page is in flight before an XOFF acts (no baud rate), hence the big buffer.
 const SIM = { speedFactor: 20, bufferBytes: 1 << 20, remoteId: 'REMOTE SIM 2.0' };
 
+/** efax (`opt`: -o0, -o2, -o1) sends one fine-resolution test page to a simulator with `sim` options; the pages it took, efax's run, the bitmap sent. */
+async function efaxSendsFinePage(t: Test, sim: Parameters<typeof simulatorOnPty>[0], opt: string) {
+  const fx = await simulatorOnPty(sim);
+  t.teardown(fx.close);
+  const { page, bitmap } = testFaxPage(1, { yResolution: 196, fillOrder: 1 });
+  const file = join(fx.pair.dir, 'page.tif');
+  writeFileSync(file, writeTiffF([page]));
+  const pages: SimulatedPage[] = [];
+  fx.sim.on('page', (p) => pages.push(p));
+  const r = await runTool('efax', ['-v', 'ewinchamr', '-d', fx.pair.dtePath, opt, '-l', '+1 555 0100', '-t', '5551234', file], { timeoutMs: 60_000 });
+  exitedOk(t, r, 'efax');
+  return { fx, r, pages, bitmap };
+}
+
 for (const [opt, cls, ref] of [['-o0', '2.0', 'transcript_efax_send_class20.log'], ['-o2', '2', 'transcript_efax_send_class2.log']] as const) {
   t.test(`efax ${opt} sends a fine-resolution page through the simulator (Class ${cls})`, { skip: needsTools('socat', 'efax') }, async (t) => {
-    const fx = await simulatorOnPty(SIM);
-    t.teardown(fx.close);
-    const { page, bitmap } = testFaxPage(1, { yResolution: 196, fillOrder: 1 });
-    const file = join(fx.pair.dir, 'page.tif');
-    writeFileSync(file, writeTiffF([page]));
-    const pages: SimulatedPage[] = [];
-    fx.sim.on('page', (p) => pages.push(p));
-    const r = await runTool('efax', ['-v', 'ewinchamr', '-d', fx.pair.dtePath, opt, '-l', '+1 555 0100', '-t', '5551234', file], { timeoutMs: 60_000 });
-    exitedOk(t, r, 'efax');
+    const { fx, pages, bitmap } = await efaxSendsFinePage(t, SIM, opt);
     t.equal(pages.length, 1);
     const got = pages[0]!;
     t.equal(got.response, 'MCF');
@@ -138,15 +144,7 @@ const C1 = { ...SIM, classes: '0,1', remoteId: 'REMOTE SIM 1' };
 const commands = (transcript: string[]) => transcript.filter((l) => l.startsWith("DTE> 'AT")).map((l) => l.slice(6, -1));
 
 t.test('efax -o1 sends a fine-resolution page through the simulator in Class 1 (T.30 on the host)', { skip: needsTools('socat', 'efax') }, async (t) => {
-  const fx = await simulatorOnPty({ ...C1, lineBr: 5 });
-  t.teardown(fx.close);
-  const { page, bitmap } = testFaxPage(1, { yResolution: 196, fillOrder: 1 });
-  const file = join(fx.pair.dir, 'page.tif');
-  writeFileSync(file, writeTiffF([page]));
-  const pages: SimulatedPage[] = [];
-  fx.sim.on('page', (p) => pages.push(p));
-  const r = await runTool('efax', ['-v', 'ewinchamr', '-d', fx.pair.dtePath, '-o1', '-l', '+1 555 0100', '-t', '5551234', file], { timeoutMs: 60_000 });
-  exitedOk(t, r, 'efax');
+  const { fx, r, pages, bitmap } = await efaxSendsFinePage(t, { ...C1, lineBr: 5 }, '-o1');
   t.match(r.stderr, /remote ID -> +REMOTE SIM 1/, 'efax read our CSI');
   t.equal(pages.length, 1);
   const got = pages[0]!;
