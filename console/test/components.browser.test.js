@@ -100,7 +100,7 @@ t.test('console components in Chromium', { skip }, async (t) => {
     const expect = async (state, extra, text) => {
       await page.evaluate(([h, s, x]) => window.harness.setProps({ headset: { ...h, ...x, state: s } }), [bound, state, extra]);
       await page.waitForFunction((tx) => document.querySelector('[data-testid=headset-status]')?.textContent.trim() === tx, text);
-      t.pass(`shows ${text}`);
+      t.equal((await page.textContent('[data-testid=headset-status]')).trim(), text, `shows ${text}`);
     };
     await expect({ offHook: false, muted: false, ringing: true }, {}, 'Звонит');
     t.match(await page.textContent('[data-testid=headset-live]'), /Снимите трубку, чтобы принять/, 'ringing says how to answer');
