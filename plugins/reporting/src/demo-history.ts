@@ -203,12 +203,17 @@ function contactEvent(a: Arrival) {
 /** An operator's states over the day, as the routing plugin journals them: ready, busy, wrap-up, paused for the break, logged out after the last piece of work. */
 function operatorEvents(op: OperatorDay): JournalInput[] {
   const changes: [number, string, string?][] = [[op.start, 'ready']];
-  const breakTaken = op.breakAt < Math.max(op.end, op.freeAt);
+  // The break goes in before the first job after it (jobs never overlap it), or after the last job.
+  let breakDue = op.breakAt < Math.max(op.end, op.freeAt);
+  const takeBreak = () => {
+    changes.push([op.breakAt, 'paused', 'break'], [op.breakEnd, 'ready']);
+    breakDue = false;
+  };
   for (const [busy, wrap, ready] of op.jobs) {
-    if (breakTaken && busy >= op.breakEnd && changes.every((c) => c[1] !== 'paused')) changes.push([op.breakAt, 'paused', 'break'], [op.breakEnd, 'ready']);
+    if (breakDue && busy >= op.breakEnd) takeBreak();
     changes.push([busy, 'busy'], [wrap, 'wrap_up'], [ready, 'ready']);
   }
-  if (breakTaken && changes.every((c) => c[1] !== 'paused')) changes.push([op.breakAt, 'paused', 'break'], [op.breakEnd, 'ready']);
+  if (breakDue) takeBreak();
   changes.push([Math.max(op.end, op.freeAt), 'logged_out', 'shift-end']);
   let from = 'logged_out';
   return changes.map(([atMs, to, reason]) => {
